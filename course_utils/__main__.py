@@ -1,0 +1,73 @@
+"""Command line for instructors and headless machines.
+
+    python -m course_utils reproduce all --profile full      # train (or resume) the three experiments
+    python -m course_utils series --profile quick            # execute every notebook, write a summary
+    python -m course_utils profiles                          # list the profiles
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from .profiles import PROFILES, ProfileError, get_profile
+
+
+def _reproduce(args) -> int:
+    from .data import load_dataset
+    from .experiment import EXPERIMENTS, run_experiment
+    from .notebook_setup import quiet_logs
+
+    quiet_logs()
+    names = list(EXPERIMENTS) if args.experiment == "all" else [args.experiment]
+    profile = get_profile(args.profile)
+    data = load_dataset(args.data, profile=profile.name)
+    print(f"profile {profile.name} ({profile.description}); {data.describe()}", flush=True)
+    verbose = "auto" if sys.stdout.isatty() else 2
+    for name in names:
+        print(f"== {name}", flush=True)
+        result = run_experiment(name, profile=profile, data=data, force=args.force, verbose=verbose)
+        r = result.results
+        print(f"{name}: test accuracy {r['test_accuracy']:.4f} after {r['epochs_completed']} epochs, "
+              f"{r['train_seconds']:.0f} s training, {r['images_per_second_median']:.0f} img/s, "
+              f"peak RSS {r['peak_rss_mb']:.0f} MB" + (" (reused finished run)" if result.reused else ""),
+              flush=True)
+    return 0
+
+
+def _series(args) -> int:
+    from .series import run_series
+
+    return run_series(profile=get_profile(args.profile).name, out_dir=args.out, only=args.only)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m course_utils", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    rep = sub.add_parser("reproduce", help="train and evaluate the experiments, writing results/*.json")
+    rep.add_argument("experiment", choices=["baseline", "deeper", "augmented", "all"])
+    rep.add_argument("--profile", help=f"one of {', '.join(PROFILES)} (default: $COURSE_PROFILE or quick)")
+    rep.add_argument("--data", help="CIFAR-10 source (default: $CIFAR10_DIR, else the profile's default)")
+    rep.add_argument("--force", action="store_true", help="retrain even if a finished run exists")
+    ser = sub.add_parser("series", help="execute every notebook headless and write a summary")
+    ser.add_argument("--profile", help=f"one of {', '.join(PROFILES)} (default: $COURSE_PROFILE or quick)")
+    ser.add_argument("--out", default="build/series", help="where executed notebooks go (default: build/series)")
+    ser.add_argument("--only", nargs="*", help="notebook name prefixes to run, e.g. 01 02")
+    sub.add_parser("profiles", help="list the profiles")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "profiles":
+            for p in PROFILES.values():
+                print(f"{p.name:6} {p.description}")
+            return 0
+        if getattr(args, "profile", None):
+            get_profile(args.profile)  # fail fast on a typo, before any data is loaded
+            os.environ["COURSE_PROFILE"] = args.profile
+        return {"reproduce": _reproduce, "series": _series}[args.command](args)
+    except (ProfileError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,255 @@
+"""Run one of the series' experiments from a config: seeded, resumable, and recorded in a JSON file.
+
+    result = run_experiment("baseline")          # profile from COURSE_PROFILE, data from load_dataset()
+    result.results["test_accuracy"], result.model()
+
+A finished run is reused instead of retrained when its config, profile and data hash match, so a
+notebook can show a 40-minute full run in seconds once ``python -m course_utils reproduce`` made it.
+"""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import shutil
+import sys
+import time
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from .atomic import atomic_path, write_json_atomic
+from .augment import ORIGINAL_SETTINGS, with_augmentation
+from .data import Dataset, load_dataset
+from .data_formats import CLASS_NAMES
+from .models import build_baseline, build_deeper, compile_like_original
+from .profiles import Profile, get_profile
+
+RUNS_DIR = Path("runs")        # models, checkpoints, predictions (not committed)
+RESULTS_DIR = Path("results")  # one JSON per run; results/full/ is committed
+
+
+@dataclass(frozen=True)
+class ExperimentConfig:
+    """Everything that defines a run; two runs with equal configs and data are the same run."""
+
+    name: str
+    model: str                 # "baseline" or "deeper"
+    augment: bool = False
+    dropout: bool = True
+    normalise: bool = True     # False reproduces the original bug: raw 0-255 pixels
+    epochs: int | None = None  # None: the profile's epochs
+    batch_size: int = 128
+    validation_split: float = 0.2
+    train_images: int | None = None  # None: all training images; else the first N (a demo slice)
+    seed: int = 42
+
+
+EXPERIMENTS = {
+    "baseline": ExperimentConfig("baseline", model="baseline"),
+    "deeper": ExperimentConfig("deeper", model="deeper"),
+    "augmented": ExperimentConfig("augmented", model="deeper", augment=True),
+}
+BUILDERS = {"baseline": build_baseline, "deeper": build_deeper}
+
+# Short runs on a slice of the training set, shared by the explainer and experiment notebooks.
+# Their size comes from the profile (demo_images, demo_epochs); see demo_config().
+DEMOS = {
+    "deeper_slice": {"model": "deeper"},
+    "deeper_slice_raw_pixels": {"model": "deeper", "normalise": False},
+    "deeper_slice_no_dropout": {"model": "deeper", "dropout": False},
+}
+
+
+def demo_config(name: str, profile: str | Profile | None = None) -> ExperimentConfig:
+    """The config of demo ``name`` sized for ``profile`` (a slice of demo_images, demo_epochs)."""
+    profile = profile if isinstance(profile, Profile) else get_profile(profile)
+    return ExperimentConfig(name, train_images=profile.demo_images, epochs=profile.demo_epochs, **DEMOS[name])
+
+
+def prepare(x: np.ndarray, y: np.ndarray, normalise: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Scale pixels to [0, 1] (or leave them raw, for the failure demo) and one-hot the labels."""
+    x = x.astype("float32")
+    if normalise:
+        x /= 255.0
+    return x, keras.utils.to_categorical(y, num_classes=len(CLASS_NAMES))
+
+
+def build_model(config: ExperimentConfig) -> keras.Model:
+    """The compiled network for ``config``, augmentation in front when asked for."""
+    model = BUILDERS[config.model](dropout=config.dropout)
+    if config.augment:
+        model = with_augmentation(model, seed=config.seed)
+    return compile_like_original(model)
+
+
+class EpochLog(keras.callbacks.Callback):
+    """Append each finished epoch to a JSON-lines file, so history survives an interruption."""
+
+    def __init__(self, path: Path, train_images: int):
+        super().__init__()
+        self.path, self.train_images = path, train_images
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        seconds = time.perf_counter() - self._start
+        row = {"epoch": epoch + 1, **{k: float(v) for k, v in (logs or {}).items()},
+               "seconds": round(seconds, 3), "images_per_second": round(self.train_images / seconds, 1)}
+        with open(self.path, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(row) + "\n")
+
+
+def read_history(path: Path) -> list[dict]:
+    """Per-epoch rows; an epoch repeated after a resume keeps its last record."""
+    rows: dict[int, dict] = {}
+    if path.exists():
+        for line in path.read_text().splitlines():
+            if line.strip():
+                row = json.loads(line)
+                rows[row["epoch"]] = row
+    return [rows[k] for k in sorted(rows)]
+
+
+def library_versions() -> dict:
+    versions = {"python": platform.python_version(), "keras": keras.__version__,
+                "backend": keras.backend.backend(), "numpy": np.__version__}
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        versions["tensorflow"] = tf.__version__
+    elif keras.backend.backend() == "jax":
+        import jax
+
+        versions["jax"] = jax.__version__
+    return versions
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far (Linux reports KiB, macOS bytes)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
+
+
+def confusion_matrix(true: np.ndarray, predicted: np.ndarray, n: int = len(CLASS_NAMES)) -> np.ndarray:
+    """Rows: true class; columns: predicted class."""
+    matrix = np.zeros((n, n), dtype=np.int64)
+    np.add.at(matrix, (true.ravel(), predicted.ravel()), 1)
+    return matrix
+
+
+@dataclass
+class RunResult:
+    """A finished run: its results dict and where its model and predictions live."""
+
+    config: ExperimentConfig
+    results: dict
+    run_dir: Path
+    reused: bool = False
+
+    @property
+    def history(self) -> list[dict]:
+        return self.results["history"]
+
+    def model(self) -> keras.Model:
+        """Reload the saved model; ``safe_mode=True`` refuses files that carry executable code."""
+        return keras.saving.load_model(self.run_dir / "model.keras", safe_mode=True)
+
+    def probabilities(self) -> np.ndarray:
+        """Predicted class probabilities for every test image, in the dataset's order."""
+        with np.load(self.run_dir / "predictions.npz", allow_pickle=False) as f:
+            return f["probabilities"]
+
+
+def _run_paths(config: ExperimentConfig, profile: Profile, runs_dir: Path, results_dir: Path):
+    return runs_dir / profile.name / config.name, results_dir / profile.name / f"{config.name}.json"
+
+
+def _matches(results: dict, config: ExperimentConfig, profile: Profile, data: Dataset) -> bool:
+    return (results.get("config") == asdict(config) and results.get("profile", {}).get("name") == profile.name
+            and results.get("data", {}).get("sha256") == data.sha256)
+
+
+def run_experiment(experiment: str | ExperimentConfig, *, profile: str | Profile | None = None,
+                   data: Dataset | None = None, runs_dir: Path = RUNS_DIR, results_dir: Path = RESULTS_DIR,
+                   force: bool = False, verbose: int | str = 2) -> RunResult:
+    """Train and evaluate one experiment, or reuse its finished run; see the module docstring."""
+    profile = profile if isinstance(profile, Profile) else get_profile(profile)
+    config = EXPERIMENTS[experiment] if isinstance(experiment, str) else experiment
+    if config.epochs is None:
+        config = replace(config, epochs=profile.epochs)
+    data = data if data is not None else load_dataset(profile=profile.name)
+    run_dir, results_path = _run_paths(config, profile, Path(runs_dir), Path(results_dir))
+
+    if not force and results_path.exists() and (run_dir / "model.keras").exists():
+        results = json.loads(results_path.read_text())
+        if _matches(results, config, profile, data):
+            return RunResult(config, results, run_dir, reused=True)
+
+    # A checkpoint from a different config or data set must not be resumed into this run.
+    stamp = {"config": asdict(config), "profile": profile.name, "data_sha256": data.sha256}
+    stamp_path = run_dir / "run.json"
+    if force or not stamp_path.exists() or json.loads(stamp_path.read_text()) != stamp:
+        shutil.rmtree(run_dir, ignore_errors=True)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    write_json_atomic(stamp_path, stamp)
+    log_path = run_dir / "history.jsonl"
+    resumed_from = len(read_history(log_path))
+
+    keras.utils.set_random_seed(config.seed)
+    x_train, y_train = prepare(data.x_train[: config.train_images], data.y_train[: config.train_images],
+                               config.normalise)
+    x_test, y_test = prepare(data.x_test, data.y_test, config.normalise)
+    model = build_model(config)
+    fit_images = int(len(x_train) * (1 - config.validation_split))
+    started = time.perf_counter()
+    model.fit(x_train, y_train, batch_size=config.batch_size, epochs=config.epochs,
+              validation_split=config.validation_split, verbose=verbose,
+              callbacks=[EpochLog(log_path, fit_images),
+                         keras.callbacks.BackupAndRestore(str(run_dir / "backup"))])
+    session_seconds = time.perf_counter() - started
+
+    test_loss, test_accuracy = model.evaluate(x_test, y_test, batch_size=512, verbose=0)
+    probabilities = model.predict(x_test, batch_size=512, verbose=0)
+    predicted = probabilities.argmax(axis=1)
+    matrix = confusion_matrix(data.y_test, predicted)
+    per_class = matrix.diagonal() / np.maximum(matrix.sum(axis=1), 1)
+
+    with atomic_path(run_dir / "model.keras", suffix=".keras") as tmp:
+        model.save(tmp)
+    with atomic_path(run_dir / "predictions.npz") as tmp, open(tmp, "wb") as handle:
+        np.savez(handle, probabilities=probabilities.astype("float32"))
+
+    history = read_history(log_path)
+    epoch_seconds = [row["seconds"] for row in history]
+    results = {
+        "experiment": config.name,
+        "config": asdict(config),
+        "augmentation": ORIGINAL_SETTINGS if config.augment else None,
+        "parameters": int(model.count_params()),
+        "profile": profile.as_dict(),
+        "data": data.provenance(),
+        "history": history,
+        "epochs_completed": len(history),
+        "resumed_after_epoch": resumed_from or None,
+        "test_loss": float(test_loss),
+        "test_accuracy": float(test_accuracy),
+        "per_class_accuracy": {name: round(float(a), 4) for name, a in zip(CLASS_NAMES, per_class)},
+        "confusion_matrix": matrix.tolist(),
+        "train_seconds": round(sum(epoch_seconds), 1),
+        "wall_seconds_this_session": round(time.perf_counter() - started, 1),
+        "fit_seconds_this_session": round(session_seconds, 1),
+        "images_per_second_median": round(float(np.median([r["images_per_second"] for r in history])), 1),
+        "peak_rss_mb": peak_rss_mb(),
+        "versions": library_versions(),
+        "machine": {"platform": platform.platform(terse=True), "processor": platform.machine(),
+                    "cpus": os.cpu_count()},
+        "finished_utc": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    write_json_atomic(results_path, results)
+    return RunResult(config, results, run_dir)

@@ -1,0 +1,48 @@
+"""The two ways to run the series: ``quick`` (sample data, minutes on a laptop) and ``full``.
+
+Chosen by ``COURSE_PROFILE`` or a ``--profile`` flag; an unknown name is an error, never a
+silent fallback, so a typo cannot turn a full reproduction into a two-minute demo.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass
+
+ENV_PROFILE = "COURSE_PROFILE"
+DEFAULT_PROFILE = "quick"
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    data: str              # "sample": the bundled sample; "full": CIFAR10_DIR or the Keras download
+    epochs: int            # epochs for each experiment (the originals use 20)
+    demo_images: int       # size of the small slices the explainer demos train on
+    demo_epochs: int       # epochs for those demos
+    description: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+PROFILES = {
+    "quick": Profile("quick", data="sample", epochs=2, demo_images=2000, demo_epochs=3,
+                     description="bundled 6,000-image sample, 2 epochs: minutes on a laptop CPU"),
+    "full": Profile("full", data="full", epochs=20, demo_images=10000, demo_epochs=10,
+                    description="all 60,000 images, 20 epochs as in the original experiments"),
+}
+
+
+class ProfileError(ValueError):
+    """An unknown profile name."""
+
+
+def get_profile(name: str | None = None) -> Profile:
+    """Return the profile called ``name``, else the one ``COURSE_PROFILE`` names, else ``quick``."""
+    if name is None:
+        name = os.environ.get(ENV_PROFILE) or DEFAULT_PROFILE
+    key = name.strip().lower()
+    if key not in PROFILES:
+        raise ProfileError(f"unknown profile {name!r}: choose one of {', '.join(PROFILES)} "
+                           f"(set {ENV_PROFILE} or pass --profile)")
+    return PROFILES[key]
