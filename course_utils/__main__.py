@@ -38,7 +38,8 @@ def _reproduce(args) -> int:
 def _series(args) -> int:
     from .series import run_series
 
-    return run_series(profile=get_profile(args.profile).name, out_dir=args.out, only=args.only)
+    return run_series(profile=get_profile(args.profile).name, out_dir=args.out, only=args.only,
+                      inplace=args.inplace)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -53,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     ser.add_argument("--profile", help=f"one of {', '.join(PROFILES)} (default: $COURSE_PROFILE or quick)")
     ser.add_argument("--out", default="build/series", help="where executed notebooks go (default: build/series)")
     ser.add_argument("--only", nargs="*", help="notebook name prefixes to run, e.g. 01 02")
+    ser.add_argument("--inplace", action="store_true",
+                     help="write outputs into notebooks/ itself (maintainers, to refresh committed outputs)")
     sub.add_parser("profiles", help="list the profiles")
     args = parser.parse_args(argv)
     try:

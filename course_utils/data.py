@@ -36,6 +36,7 @@ ENV_CACHE = "COURSE_UTILS_CACHE"
 OFFICIAL_URL = "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
 OFFICIAL_SHA256 = "6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce"
 KERAS_CACHE_NAME = "cifar-10-batches-py-target"
+KERAS_CACHE_DIR = None  # None: Keras's own (KERAS_HOME or ~/.keras); tests point it at a temp folder
 
 __all__ = ["CLASS_NAMES", "DataError", "Dataset", "load_cifar10", "load_dataset"]
 
@@ -172,7 +173,8 @@ def _keras_download(progress: bool):
 
     try:
         folder = Path(keras.utils.get_file(fname=KERAS_CACHE_NAME, origin=OFFICIAL_URL,
-                                           extract=True, file_hash=OFFICIAL_SHA256))
+                                           extract=True, file_hash=OFFICIAL_SHA256,
+                                           cache_dir=KERAS_CACHE_DIR))
     except Exception as exc:  # get_file wraps network errors in a bare Exception
         if _is_certificate_error(exc):
             raise DataError(

@@ -38,6 +38,12 @@ class DataError(ValueError):
     """A CIFAR-10 source that cannot be read; the message says what is wrong and how to fix it."""
 
 
+def _brief(exc: BaseException) -> str:
+    """The first line of an exception's message, so that our errors stay on one line."""
+    text = str(exc).strip().splitlines()
+    return (text[0].rstrip(":") if text else type(exc).__name__)[:120]
+
+
 # --------------------------------------------------------------------------- official batches
 
 def _batch_to_arrays(batch: object, name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -109,7 +115,7 @@ def _decode_image(raw: bytes, where: str) -> np.ndarray:
                                 "resize it or remove it from the folder")
             return np.asarray(image, dtype=np.uint8)
     except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-        raise DataError(f"{where} is not a readable image ({exc}); replace or remove the file") from exc
+        raise DataError(f"{where} is not a readable image ({_brief(exc)}); replace or remove the file") from exc
 
 
 def _locate(parts: tuple[str, ...]) -> tuple[str, str] | None:
@@ -175,7 +181,8 @@ def _open_tar(path: Path) -> tarfile.TarFile:
     try:
         return tarfile.open(path, mode="r:*")
     except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
-        raise DataError(f"{path} is not a readable .tar.gz archive ({exc}); download or copy it again") from exc
+        raise DataError(f"{path} is not a readable .tar.gz archive ({_brief(exc)}); "
+                        "download or copy it again") from exc
 
 
 def read_tar(path: Path, progress: bool = True) -> tuple[Arrays, str]:
@@ -207,12 +214,12 @@ def read_tar(path: Path, progress: bool = True) -> tuple[Arrays, str]:
             entries = ((PurePosixPath(m.name).parts, (lambda m=m: read_member(m))) for m in images)
             return _collect(entries, str(path), len(images), progress), "images"
     except (tarfile.TarError, EOFError, zlib.error) as exc:
-        raise DataError(f"{path} is truncated or corrupt ({type(exc).__name__}: {exc}); "
+        raise DataError(f"{path} is truncated or corrupt ({type(exc).__name__}: {_brief(exc)}); "
                         "download or copy the archive again") from exc
     except OSError as exc:
         if isinstance(exc, FileNotFoundError):
             raise
-        raise DataError(f"{path} is truncated or corrupt ({exc}); download or copy the archive again") from exc
+        raise DataError(f"{path} is truncated or corrupt ({_brief(exc)}); download or copy the archive again") from exc
 
 
 def read_any(path: Path, progress: bool = True) -> tuple[Arrays, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import os
 import warnings
+from pathlib import Path
 
 
 def quiet_logs() -> None:
@@ -13,8 +14,20 @@ def quiet_logs() -> None:
     warnings.filterwarnings("ignore", message=".*Skipping variable loading for optimizer.*")
 
 
+def project_root(start: str | os.PathLike | None = None) -> Path | None:
+    """The nearest folder at or above ``start`` (default: the working folder) holding ``pyproject.toml``."""
+    here = Path(start or Path.cwd()).resolve()
+    return next((folder for folder in (here, *here.parents) if (folder / "pyproject.toml").is_file()), None)
+
+
 def setup(seed: int = 42, data_source=None):
     """Seed everything, set plot defaults, load the data, print versions/profile/source; return the Dataset."""
+    # JupyterLab and nbval start a notebook's kernel in notebooks/, but run_experiment() keeps its
+    # runs/ and results/ relative to the working folder: work from the project root so notebooks,
+    # the command line and every other notebook share (and reuse) the same runs.
+    root = project_root()
+    if root is not None:
+        os.chdir(root)
     quiet_logs()
     import keras
     import matplotlib as mpl

@@ -1,0 +1,115 @@
+"""The CIFAR-10 data layer: every source format, the shape/dtype contract, shuffling, and provenance."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from conftest import tar_folder, write_image_tree
+from course_utils import data as data_mod
+from course_utils.data import load_cifar10, load_dataset
+from course_utils.data_formats import CLASS_NAMES, file_sha256
+
+
+def assert_keras_contract(arrays, n_train, n_test):
+    """Same shapes and dtypes as keras.datasets.cifar10.load_data()."""
+    (x_train, y_train), (x_test, y_test) = arrays
+    assert x_train.shape == (n_train, 32, 32, 3) and x_train.dtype == np.uint8
+    assert y_train.shape == (n_train, 1) and y_train.dtype == np.uint8
+    assert x_test.shape == (n_test, 32, 32, 3) and x_test.dtype == np.uint8
+    assert y_test.shape == (n_test, 1) and y_test.dtype == np.uint8
+    assert y_train.max() <= 9 and y_test.max() <= 9
+
+
+def test_bundled_sample_is_balanced_real_cifar10():
+    ds = load_dataset("sample", progress=False)
+    assert_keras_contract(ds.as_tuples(), 5000, 1000)
+    assert set(ds.provenance()["train_per_class"].values()) == {500}
+    assert set(ds.provenance()["test_per_class"].values()) == {100}
+    manifest = json.loads(data_mod.SAMPLE_MANIFEST.read_text())
+    assert file_sha256(data_mod.SAMPLE_ARCHIVE) == manifest["archive_sha256"]
+    assert data_mod.SAMPLE_ARCHIVE.stat().st_size < 5_000_000  # "a few MB at most"
+    # Real photographs, not noise or blanks: neighbouring pixels are strongly correlated.
+    x = ds.x_train[:200].astype(float)
+    corr = np.corrcoef(x[:, :, :-1].ravel(), x[:, :, 1:].ravel())[0, 1]
+    assert corr > 0.8
+
+
+def test_quick_profile_defaults_to_the_sample():
+    ds = load_dataset(progress=False)
+    assert ds.kind == "sample" and ds.note is None
+    assert_keras_contract(load_cifar10(progress=False), 5000, 1000)
+
+
+def test_shuffle_is_deterministic_and_mixes_the_validation_tail():
+    a = load_dataset("sample", progress=False)
+    b = load_dataset("sample", progress=False)
+    assert np.array_equal(a.y_train, b.y_train) and a.sha256 == b.sha256
+    other = load_dataset("sample", progress=False, shuffle_seed=1)
+    assert not np.array_equal(a.y_train, other.y_train)
+    # Keras takes validation_split=0.2 from the tail: it must hold every class, roughly equally.
+    tail = np.bincount(a.y_train[-1000:].ravel(), minlength=10)
+    assert tail.min() >= 60, tail
+
+
+def test_image_folder(image_tree):
+    ds = load_dataset(image_tree, progress=False)
+    assert_keras_contract(ds.as_tuples(), 40, 20)
+    assert ds.kind == "path" and len(ds.sha256) == 64
+    # Labels follow folder names: the red value of pixel (0, 0) encodes the class in this fixture.
+    assert np.array_equal(ds.x_train[:, 0, 0, 0] // 20, ds.y_train.ravel())
+    assert np.array_equal(ds.x_test[:, 0, 0, 0] // 20, ds.y_test.ravel())
+
+
+def test_image_folder_nested_one_level_and_jpeg(tmp_path):
+    write_image_tree(tmp_path / "outer" / "cifar10-jpeg", {"train": 2, "test": 1}, suffix=".jpg")
+    assert_keras_contract(load_cifar10(tmp_path / "outer", progress=False), 20, 10)
+
+
+def test_image_folder_archive_is_cached_atomically(image_tree, tmp_path):
+    archive = tar_folder(image_tree, tmp_path / "tree.tar.gz", "cifar10-mine")
+    first = load_dataset(archive, progress=False)
+    cached = list((tmp_path / "cache").glob("*.npz"))
+    assert len(cached) == 1 and not list((tmp_path / "cache").glob(".*"))  # no temp file left behind
+    second = load_dataset(archive, progress=False)
+    assert first.sha256 == second.sha256
+    assert_keras_contract(second.as_tuples(), 40, 20)
+
+
+def test_environment_variable_selects_the_source(image_tree, monkeypatch):
+    monkeypatch.setenv("CIFAR10_DIR", str(image_tree))
+    assert load_dataset(progress=False).kind == "path"
+    assert len(load_dataset(progress=False).x_train) == 40
+
+
+def test_official_batches_folder_and_archive(batches_dir, official_tar):
+    folder = load_dataset(batches_dir, progress=False)
+    assert_keras_contract(folder.as_tuples(), 50_000, 10_000)
+    archive = load_dataset(official_tar, progress=False)
+    assert folder.sha256 == archive.sha256
+    # Official batches keep their published order (no shuffle), channels-last like Keras.
+    assert folder.x_train[0, 0, 0, 0] == folder.x_train.reshape(50_000, -1)[0, 0]
+    parent = load_dataset(batches_dir.parent, progress=False)  # folder holding cifar-10-batches-py/
+    assert parent.sha256 == folder.sha256
+
+
+def test_numpy1_pickles_are_accepted():
+    """The real batches name numpy.core.multiarray (NumPy 1); NumPy 2 renamed it numpy._core."""
+    import warnings
+
+    from conftest import batch_bytes
+    from course_utils.safe_pickle import load_batch
+
+    raw = batch_bytes(3, seed=0).replace(b"cnumpy._core.multiarray\n", b"cnumpy.core.multiarray\n")
+    assert b"numpy.core.multiarray" in raw
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        batch = load_batch(raw)
+    assert batch[b"data"].shape == (3, 3072)
+
+
+def test_offline_auto_falls_back_to_sample_with_a_note(capsys):
+    ds = load_dataset(profile="full", progress=False)
+    assert ds.kind == "sample" and "offline" in ds.note
+    assert "NOTE: offline" in capsys.readouterr().out

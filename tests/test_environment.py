@@ -1,0 +1,57 @@
+"""environment.yml and the pip path install the same thing: pyproject.toml is the one list."""
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def load():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    return project, env
+
+
+def test_conda_supplies_only_python_and_pip():
+    _, env = load()
+    assert env["channels"] == ["conda-forge"]
+    conda = [d for d in env["dependencies"] if isinstance(d, str)]
+    assert sorted(re.split(r"[=<>]", d)[0] for d in conda) == ["pip", "python"], \
+        "libraries belong in pyproject.toml, not environment.yml"
+
+
+def test_python_version_is_one_the_project_supports():
+    project, env = load()
+    python = next(d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python"))
+    version = python.split("=")[1]
+    assert project["requires-python"] == ">=3.11,<3.13" and version in ("3.11", "3.12")
+
+
+def test_pip_section_installs_the_project_with_the_same_extras_as_tasks_py():
+    _, env = load()
+    pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    assert pip == ["--editable .[dev]"]
+    tasks = (ROOT / "tasks.py").read_text()
+    assert 'EXTRAS = "dev"' in tasks
+
+
+def test_every_dependency_has_a_tested_range():
+    project, _ = load()
+    deps = project["dependencies"] + project["optional-dependencies"]["notebooks"] + \
+        [d for d in project["optional-dependencies"]["dev"] if not d.startswith("course-utils")]
+    for dep in deps:
+        assert ">=" in dep and "<" in dep.split(">=")[1], f"{dep} needs a lower and an upper bound"
+    names = {re.split(r"[<>=\[ ]", d)[0] for d in deps}
+    for needed in ("tensorflow", "keras", "numpy", "matplotlib", "jupyterlab", "nbval", "jupytext", "pytest"):
+        assert needed in names
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text()
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "python3 tasks.py test" in readme and "python3 tasks.py series" in readme
+    assert ci.strip().splitlines()[-1] == "python3 tasks.py test"
