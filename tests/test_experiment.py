@@ -1,0 +1,99 @@
+"""run_experiment: results JSON contents, reuse of finished runs, safe reloading, and resuming after a kill."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from course_utils.data import load_dataset
+from course_utils.experiment import ExperimentConfig, run_experiment
+from course_utils.models import build_baseline, build_deeper
+
+TINY = ExperimentConfig("tiny", model="baseline", epochs=1, train_images=640, batch_size=64)
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return load_dataset("sample", progress=False)
+
+
+def test_original_parameter_counts():
+    assert build_baseline().count_params() == 4_200_842
+    assert build_deeper().count_params() == 1_676_842
+    assert build_deeper(dropout=False).count_params() == 1_676_842
+
+
+def test_results_json_records_everything(sample, tmp_path):
+    result = run_experiment(TINY, profile="quick", data=sample, runs_dir=tmp_path / "runs",
+                            results_dir=tmp_path / "results", verbose=0)
+    saved = json.loads((tmp_path / "results" / "quick" / "tiny.json").read_text())
+    assert saved == result.results
+    for key in ("history", "test_loss", "test_accuracy", "per_class_accuracy", "confusion_matrix",
+                "train_seconds", "images_per_second_median", "peak_rss_mb", "versions", "profile", "data"):
+        assert key in saved, key
+    assert saved["versions"]["backend"] in ("tensorflow", "jax", "torch") and saved["versions"]["keras"].startswith("3.")
+    assert saved["data"]["sha256"] == sample.sha256 and saved["profile"]["name"] == "quick"
+    matrix = np.array(saved["confusion_matrix"])
+    assert matrix.shape == (10, 10) and matrix.sum() == 1000
+    assert saved["test_accuracy"] == pytest.approx(np.trace(matrix) / 1000, abs=1e-6)
+    per_class = np.diag(matrix) / matrix.sum(axis=1)
+    assert list(saved["per_class_accuracy"].values()) == pytest.approx(per_class, abs=1e-4)
+    assert [row["epoch"] for row in saved["history"]] == [1]
+    assert not list((tmp_path / "results" / "quick").glob(".*"))  # no temporary files left
+
+    # Reloaded with safe_mode on, the model gives the same predictions that were saved.
+    model = result.model()
+    x = sample.x_test[:32].astype("float32") / 255
+    assert np.allclose(model.predict(x, verbose=0), result.probabilities()[:32], atol=1e-5)
+
+
+def test_finished_run_is_reused_not_retrained(sample, tmp_path):
+    kwargs = dict(profile="quick", data=sample, runs_dir=tmp_path / "runs", results_dir=tmp_path / "r", verbose=0)
+    first = run_experiment(TINY, **kwargs)
+    again = run_experiment(TINY, **kwargs)
+    assert again.reused and again.results == first.results
+    changed = run_experiment(ExperimentConfig(**{**asdict(TINY), "seed": 7}), **kwargs)
+    assert not changed.reused and changed.results["config"]["seed"] == 7
+
+
+RESUME_SCRIPT = """
+import sys
+from course_utils.experiment import ExperimentConfig, run_experiment
+from course_utils.data import load_dataset
+config = ExperimentConfig("resume", model="baseline", epochs=3, train_images=1280, batch_size=32)
+run_experiment(config, profile="quick", data=load_dataset("sample", progress=False),
+               runs_dir=sys.argv[1] + "/runs", results_dir=sys.argv[1] + "/results", verbose=0)
+"""
+
+
+def test_killed_run_resumes_from_last_finished_epoch(tmp_path):
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    log = tmp_path / "runs" / "quick" / "resume" / "history.jsonl"
+    child = subprocess.Popen([sys.executable, "-c", RESUME_SCRIPT, str(tmp_path)], env=env)
+    deadline = time.time() + 300
+    while time.time() < deadline and not (log.exists() and log.read_text().count("\n") >= 1):
+        time.sleep(0.05)
+    time.sleep(0.3)  # into the second epoch
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    before = [json.loads(line) for line in log.read_text().splitlines()]
+    assert 1 <= len(before) < 3, "the kill should land mid-run"
+    assert not (tmp_path / "results" / "quick" / "resume.json").exists()
+
+    subprocess.run([sys.executable, "-c", RESUME_SCRIPT, str(tmp_path)], env=env, check=True, timeout=300)
+    results = json.loads((tmp_path / "results" / "quick" / "resume.json").read_text())
+    assert [row["epoch"] for row in results["history"]] == [1, 2, 3]
+    assert results["resumed_after_epoch"] == len(before)
+    # The epochs finished before the kill were not trained again: their records are untouched.
+    for old in before:
+        assert results["history"][old["epoch"] - 1] == old
+    backup = Path(tmp_path / "runs" / "quick" / "resume" / "backup")
+    assert not backup.exists() or not any(backup.iterdir())  # the checkpoint is cleaned up on success
