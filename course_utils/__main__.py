@@ -2,6 +2,7 @@
 
     python -m course_utils reproduce all --profile full      # train (or resume) the three experiments
     python -m course_utils series --profile quick            # execute every notebook, write a summary
+    python -m course_utils report --write                    # results table of the full runs -> README
     python -m course_utils profiles                          # list the profiles
 """
 from __future__ import annotations
@@ -42,6 +43,27 @@ def _series(args) -> int:
                       inplace=args.inplace)
 
 
+def _handouts(args) -> int:
+    from .handouts import write_handouts
+
+    for path in write_handouts(out_dir=args.out):
+        print(f"wrote {path.as_posix()}")
+    return 0
+
+
+def _model_cards(args) -> int:
+    from .model_cards import MODELS, write_model_cards
+
+    return 0 if len(write_model_cards(results_dir=args.results, out_dir=args.out)) == len(MODELS) else 1
+
+
+def _report(args) -> int:
+    from .report import results_table, update_readme
+
+    print(update_readme(results_dir=args.results) if args.write else results_table(args.results), end="")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course_utils", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -57,6 +79,14 @@ def main(argv: list[str] | None = None) -> int:
     ser.add_argument("--inplace", action="store_true",
                      help="write outputs into notebooks/ itself (maintainers, to refresh committed outputs)")
     sub.add_parser("profiles", help="list the profiles")
+    han = sub.add_parser("handouts", help="write a student handout per ethics prompt (prompt + rubric)")
+    han.add_argument("--out", default="build/handouts", help="where handouts go (default: build/handouts)")
+    cards = sub.add_parser("model-cards", help="write model cards from the results files")
+    cards.add_argument("--results", default="results/full", help="results folder (default: results/full)")
+    cards.add_argument("--out", default="ethics/model-cards", help="where cards go (default: ethics/model-cards)")
+    rep_table = sub.add_parser("report", help="print the results table of the full runs")
+    rep_table.add_argument("--results", default="results/full", help="results folder (default: results/full)")
+    rep_table.add_argument("--write", action="store_true", help="also refresh the table in README.md")
     args = parser.parse_args(argv)
     try:
         if args.command == "profiles":
@@ -66,7 +96,8 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(args, "profile", None):
             get_profile(args.profile)  # fail fast on a typo, before any data is loaded
             os.environ["COURSE_PROFILE"] = args.profile
-        return {"reproduce": _reproduce, "series": _series}[args.command](args)
+        return {"reproduce": _reproduce, "series": _series, "handouts": _handouts,
+                "model-cards": _model_cards, "report": _report}[args.command](args)
     except (ProfileError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

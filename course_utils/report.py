@@ -1,0 +1,71 @@
+"""The results table: our full runs beside the published figures, for the README and notebook 05.
+
+    python -m course_utils report            # print the table and refresh it in README.md
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from .atomic import write_text_atomic
+
+# Published test accuracies. Book: Gulli and Pal, "Deep Learning with Keras" (Packt, 2017), ch. 3.
+# "Re-runs" are independent re-runs of the book's code, as quoted in this project's issue tracker.
+REFERENCES = {
+    "baseline": {"book": 0.664, "book_epochs": 20, "rerun": 0.668, "rerun_epochs": 20},
+    "deeper": {"book": None, "book_epochs": None, "rerun": 0.758, "rerun_epochs": 40},
+    "augmented": {"book": None, "book_epochs": None, "rerun": 0.788, "rerun_epochs": 40},
+}
+START, END = "<!-- results:start -->", "<!-- results:end -->"
+
+
+def load_results(results_dir: str | Path = "results/full") -> dict[str, dict]:
+    """Every results JSON in ``results_dir``, by experiment name, in the series' order."""
+    found = {json.loads(p.read_text())["experiment"]: json.loads(p.read_text())
+             for p in sorted(Path(results_dir).glob("*.json"))}
+    order = list(REFERENCES) + sorted(set(found) - set(REFERENCES))
+    return {name: found[name] for name in order if name in found}
+
+
+def _reference(name: str) -> str:
+    ref = REFERENCES.get(name)
+    if not ref:
+        return "-"
+    parts = []
+    if ref["book"] is not None:
+        parts.append(f"{ref['book']:.3f} (book, {ref['book_epochs']} ep.)")
+    parts.append(f"{ref['rerun']:.3f} (re-run, {ref['rerun_epochs']} ep.)")
+    return "; ".join(parts)
+
+
+def results_table(results_dir: str | Path = "results/full") -> str:
+    """A markdown table of the runs in ``results_dir``; says so plainly when there are none."""
+    results = load_results(results_dir)
+    if not results:
+        shown = "/".join(Path(results_dir).parts[-2:])
+        return f"_No finished runs in `{shown}` yet._\n"
+    rows = ["| experiment | parameters | epochs | test accuracy | published | training time | "
+            "images/s (median) | peak RSS | data |", "|---|---|---|---|---|---|---|---|---|"]
+    for name, r in results.items():
+        rows.append(f"| {name} | {r['parameters']:,} | {r['epochs_completed']} | {r['test_accuracy']:.4f} | "
+                    f"{_reference(name)} | {r['train_seconds'] / 60:.1f} min | {r['images_per_second_median']:.0f} | "
+                    f"{r['peak_rss_mb'] / 1024:.2f} GB | {r['data']['source']} ({r['data']['kind']}, "
+                    f"sha256 {r['data']['sha256'][:12]}) |")
+    first = next(iter(results.values()))
+    versions = ", ".join(f"{k} {v}" for k, v in first["versions"].items())
+    rows.append("")
+    rows.append(f"Measured on {first['machine']['cpus']} CPU cores ({first['machine']['platform']}) with {versions}.")
+    return "\n".join(rows) + "\n"
+
+
+def update_readme(readme: str | Path = "README.md", results_dir: str | Path = "results/full") -> str:
+    """Replace the text between the results markers in ``readme`` with a fresh table."""
+    readme = Path(readme)
+    text = readme.read_text()
+    if START not in text or END not in text:
+        raise ValueError(f"{readme} has no {START} ... {END} markers; add them where the table belongs")
+    table = results_table(results_dir)
+    new = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: f"{START}\n{table}{END}", text, flags=re.S)
+    write_text_atomic(readme, new)
+    return table
