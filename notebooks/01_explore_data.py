@@ -1,0 +1,175 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: -all
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 01 · Explore CIFAR-10
+#
+# A first look at the photos this series learns from: what the ten classes look like, how many
+# images each has, and how pixels and labels become the numbers a network is trained on.
+#
+# **After this notebook you can** load CIFAR-10 with `course_utils`, show examples of every class,
+# check that the classes are balanced, and say with numbers what dividing by 255 and one-hot
+# encoding do.
+#
+# **Time:** under a minute in the quick profile; about a minute in the full profile (it reads all
+# 60,000 images once).
+#
+# **Previous:** none, this is the first notebook · **Next:** [02 · The baseline](02_baseline.ipynb) ·
+# **Ethics prompt:** [a datasheet for CIFAR-10](../ethics/prompts/04-datasheet.md)
+
+# %% [markdown]
+# ## Setup
+#
+# Every notebook starts with the same call: it seeds the random generators, sets plot defaults,
+# loads the data and prints where everything came from. The outputs saved with this notebook were
+# produced with the profile and data source printed below: the **quick** profile uses a bundled
+# sample of 6,000 real CIFAR-10 images, the **full** profile all 60,000.
+
+# %%
+from course_utils.notebook_setup import setup
+
+data = setup()
+
+import keras
+import numpy as np
+
+from course_utils.data import CLASS_NAMES
+from course_utils.experiment import prepare
+from course_utils.plots import plot_class_balance, plot_sample_grid
+
+# %% [markdown]
+# ## What the arrays hold
+#
+# The loader returns the same four arrays as the old `keras.datasets.cifar10.load_data()`: images
+# as 8-bit integers, shaped (images, height, width, colour channels), and one integer label per image.
+
+# %%
+print(f"x_train {data.x_train.shape} {data.x_train.dtype}, values {data.x_train.min()} to {data.x_train.max()}")
+print(f"y_train {data.y_train.shape} {data.y_train.dtype}, labels {data.y_train.min()} to {data.y_train.max()}")
+print(f"x_test  {data.x_test.shape} {data.x_test.dtype};  y_test {data.y_test.shape}")
+print("first five labels:", [f"{int(i)} = {CLASS_NAMES[int(i)]}" for i in data.y_train[:5, 0]])
+assert data.x_train.shape[1:] == (32, 32, 3) and data.x_train.dtype == np.uint8
+
+# %% [markdown]
+# Each image is 32 × 32 pixels with three colour channels (red, green, blue), every value a whole
+# number from 0 to 255; the label is the index of a class name.
+
+# %% [markdown]
+# ## Ten classes, one row each
+#
+# Small images lose a lot: try to tell a cat from a dog, or a deer from a horse, before the
+# network does.
+
+# %%
+fig = plot_sample_grid(data.x_train, data.y_train, per_class=10,
+                       title=f"The first 10 training images of each class ({data.kind} data)")
+
+# %% [markdown]
+# Look at how much the background, pose and scale vary within a row: the network must learn what a
+# class has in common despite all that.
+
+# %% [markdown]
+# ## Are the classes balanced?
+#
+# If one class had far more images, a model could score well by guessing it. CIFAR-10 was built
+# with exactly the same number of images per class.
+
+# %%
+fig = plot_class_balance(data.y_train, data.y_test,
+                         title=f"Images per class, {data.kind} data")
+train_counts = np.bincount(data.y_train.ravel(), minlength=10)
+test_counts = np.bincount(data.y_test.ravel(), minlength=10)
+print(f"training: {train_counts.min():,} to {train_counts.max():,} per class; "
+      f"test: {test_counts.min():,} to {test_counts.max():,} per class")
+assert len(set(train_counts)) == 1 and len(set(test_counts)) == 1  # balanced in both profiles
+
+# %% [markdown]
+# Every bar has the same height, so guessing one class gets exactly 10% right: that is the
+# "chance" line the later notebooks compare against.
+
+# %% [markdown]
+# ## Why divide by 255?
+#
+# The network starts with small random weights chosen for inputs of about size 1. Raw pixels are up
+# to 255, so the first layer's outputs, and its gradients, come out hundreds of times too large.
+# Dividing by 255 maps 0..255 onto 0..1. The same tiny example gives the same numbers in every profile:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+pixels = np.array([0, 51, 128, 255], dtype=np.uint8)
+print("raw:    ", pixels, pixels.dtype)
+print("scaled: ", (pixels.astype("float32") / 255).round(4), "float32")
+
+# %% [markdown]
+# And on real images, through `prepare()`, the function every experiment uses (on the first 5,000
+# training images: a float copy of all 50,000 of the full profile would take 600 MB for the same numbers):
+
+# %%
+n = 5000
+x_raw = data.x_train[:n].astype("float32")
+x_scaled, y_onehot = prepare(data.x_train[:n], data.y_train[:n])
+for name, x in (("raw 0-255", x_raw), ("divided by 255", x_scaled)):
+    print(f"{name:15} mean {x.mean():7.3f}  std {x.std():7.3f}  min {x.min():5.1f}  max {x.max():6.1f}")
+assert x_scaled.min() >= 0 and x_scaled.max() <= 1
+
+# %% [markdown]
+# The pixel *pattern* is unchanged, only the scale: mean and spread shrink 255-fold to about 0.5
+# and 0.25. Notebook 04 shows what happens when training skips this step; the explainer
+# [10 · Normalisation and one-hot](10_normalisation_and_one_hot.ipynb) goes further.
+
+# %% [markdown]
+# ## One-hot labels
+#
+# The network ends in ten outputs, one probability per class, so each label becomes a row of ten
+# numbers with a single 1 at the class's index. The original code did this with
+#
+# ```python
+# from keras.utils import np_utils   # original Keras 1/2 import: the module is gone in Keras 3
+# Y_train = np_utils.to_categorical(y_train, NB_CLASSES)
+# ```
+#
+# Today the same function is `keras.utils.to_categorical`:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+labels = np.array([3, 0, 9])
+one_hot = keras.utils.to_categorical(labels, num_classes=10)
+for label, row in zip(labels, one_hot):
+    print(f"{label} ({CLASS_NAMES[label]:>8}) -> {row.astype(int)}")
+
+# %%
+print("training labels", data.y_train[:n].shape, "-> one-hot", y_onehot.shape)
+assert (y_onehot.argmax(axis=1) == data.y_train[:n].ravel()).all()
+
+# %% [markdown]
+# Taking the position of the 1 (`argmax`) gives the label back, so nothing is lost; the loss
+# function compares the network's ten probabilities with this row.
+
+# %% [markdown]
+# ## What we learned
+#
+# - CIFAR-10 is 60,000 colour photos of 32 × 32 pixels in ten classes; the quick profile uses a
+#   balanced sample of 6,000 of them.
+# - Every class has the same number of images, so chance level is 10%.
+# - Dividing by 255 changes the scale of the pixels (mean about 0.5 instead of about 120), not the picture.
+# - `keras.utils.to_categorical` (formerly `np_utils.to_categorical`) turns a label into a one-hot row.
+#
+# ## Ethics checkpoint
+#
+# Who took these photos, who labelled them, and what is missing from them? Work through the prompt
+# [a datasheet for CIFAR-10](../ethics/prompts/04-datasheet.md) before moving on to
+# [02 · The baseline](02_baseline.ipynb).

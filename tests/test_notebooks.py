@@ -1,0 +1,135 @@
+"""Static checks of every notebook in notebooks/ (no kernel: nbval re-executes them separately).
+
+(a) every percent script ``NN_slug.py`` has its ``NN_slug.ipynb`` and vice versa, with the same cells;
+(b) no saved output holds an error, a traceback, a home path or the user's name;
+(c) each notebook has the series' header, a first code cell calling ``setup()``, a "What we learned"
+    section and an "Ethics checkpoint" linking a prompt in ``../ethics/prompts/``; its relative links resolve;
+(d) no code cell uses an API that Keras 3 removed or that disables TLS checks (quote them in markdown).
+
+The header (see ../shared/STYLE.md) is the first cell, in markdown: a ``# `` title, one sentence,
+what the student can do after it ("After this notebook you can ..."), the time in the quick and the
+full profile, and links to the previous/next notebook and the ethics prompt.
+"""
+from __future__ import annotations
+
+import getpass
+import re
+from pathlib import Path
+
+import jupytext
+import pytest
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+SCRIPTS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))
+IPYNBS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+STEMS = sorted({p.stem for p in SCRIPTS} | {p.stem for p in IPYNBS})
+
+FORBIDDEN_IN_CODE = ("np_utils", "keras.layers.core", "fit_generator", "_create_unverified_context")
+HOME_PATH = re.compile(r"/home/[^/\s\"']+|/Users/[^/\s\"']+|/root/|[A-Za-z]:\\+Users\\+")
+TRACEBACK = "Traceback (most recent call last)"
+LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def _read(path: Path):
+    return jupytext.read(path)
+
+
+def _cells(path: Path) -> list[tuple[str, str]]:
+    return [(cell.cell_type, cell.source.strip()) for cell in _read(path).cells]
+
+
+def _markdown(nb) -> list[str]:
+    return [cell.source for cell in nb.cells if cell.cell_type == "markdown"]
+
+
+def _output_texts(nb):
+    """Every text an output carries (streams, text/* and JSON data, error fields); images are skipped."""
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                yield index, "error output: " + output.get("ename", "") + ": " + output.get("evalue", "")
+                yield index, "\n".join(output.get("traceback", []))
+            if "text" in output:
+                yield index, "".join(output["text"]) if isinstance(output["text"], list) else output["text"]
+            for mime, value in output.get("data", {}).items():
+                if mime.startswith("text/") or mime.endswith("json"):
+                    yield index, "".join(value) if isinstance(value, list) else str(value)
+
+
+def test_there_are_notebooks():
+    assert SCRIPTS and IPYNBS, f"no NN_slug.py / NN_slug.ipynb pairs found in {NOTEBOOKS}"
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_pair_exists_and_is_in_sync(stem):
+    script, notebook = NOTEBOOKS / f"{stem}.py", NOTEBOOKS / f"{stem}.ipynb"
+    assert script.exists(), f"{notebook.name} has no percent script: run jupytext --set-formats ipynb,py:percent"
+    assert notebook.exists(), f"{script.name} has no notebook: run jupytext --sync notebooks/{script.name}"
+    from_script, from_notebook = _cells(script), _cells(notebook)
+    for i, (a, b) in enumerate(zip(from_script, from_notebook)):
+        assert a == b, f"cell {i} differs between {script.name} and {notebook.name}: run jupytext --sync"
+    assert len(from_script) == len(from_notebook), f"{stem}: different cell counts; run jupytext --sync"
+
+
+@pytest.mark.parametrize("stem", [p.stem for p in IPYNBS])
+def test_saved_outputs_are_clean(stem):
+    nb = _read(NOTEBOOKS / f"{stem}.ipynb")
+    user = getpass.getuser()
+    home = str(Path.home())
+    for index, text in _output_texts(nb):
+        assert not text.startswith("error output"), f"{stem} cell {index}: {text}"
+        assert TRACEBACK not in text, f"{stem} cell {index} saved a traceback"
+        leak = HOME_PATH.search(text)
+        assert not leak, f"{stem} cell {index} output shows a home path: {leak.group(0)!r}"
+        assert home == "/" or home not in text, f"{stem} cell {index} output shows the home folder"
+        if len(user) >= 3:
+            assert not re.search(rf"\b{re.escape(user)}\b", text), f"{stem} cell {index} shows the user name"
+
+
+@pytest.mark.parametrize("stem", [p.stem for p in SCRIPTS])
+def test_structure(stem):
+    nb = _read(NOTEBOOKS / f"{stem}.py")
+    header = nb.cells[0]
+    assert header.cell_type == "markdown", f"{stem}: the first cell must be the markdown header"
+    text = header.source
+    assert re.match(r"#\s+\S", text), f"{stem}: the header starts with a '# ' title"
+    assert re.search(r"(?i)after this notebook|you will be able to", text), f"{stem}: say what the student can do after it"
+    assert re.search(r"(?i)\btime\b", text) and re.search(r"(?i)\bquick\b", text) and re.search(r"(?i)\bfull\b", text), \
+        f"{stem}: give the time in the quick and the full profile"
+    assert re.search(r"\]\(\d\d_[\w-]+\.ipynb\)", text), f"{stem}: link the previous or next notebook"
+    assert re.search(r"\]\(\.\./ethics/prompts/[\w.-]+\.md\)", text), f"{stem}: link its ethics prompt"
+
+    code = [cell.source for cell in nb.cells if cell.cell_type == "code"]
+    assert code and "from course_utils.notebook_setup import setup" in code[0] and re.search(r"\bsetup\(", code[0]), \
+        f"{stem}: the first code cell imports and calls course_utils.notebook_setup.setup()"
+
+    markdown = _markdown(nb)
+    learned = [i for i, m in enumerate(markdown) if re.search(r"(?im)^#+\s*what we learned", m)]
+    ethics = [i for i, m in enumerate(markdown) if re.search(r"(?im)^#+\s*ethics checkpoint", m)]
+    assert learned, f"{stem}: add a 'What we learned' section"
+    assert ethics, f"{stem}: add an 'Ethics checkpoint' section"
+    assert learned[-1] <= ethics[-1], f"{stem}: 'What we learned' comes before the ethics checkpoint"
+    tail = "\n".join(markdown[ethics[-1]:])
+    tail = tail[re.search(r"(?im)^#+\s*ethics checkpoint", tail).start():]
+    assert "](../ethics/prompts/" in tail, f"{stem}: the ethics checkpoint links its prompt in ../ethics/prompts/"
+
+
+@pytest.mark.parametrize("stem", [p.stem for p in SCRIPTS])
+def test_relative_links_resolve(stem):
+    nb = _read(NOTEBOOKS / f"{stem}.py")
+    missing = sorted({target for m in _markdown(nb) for target in LINK.findall(m)
+                      if "://" not in target and not target.startswith(("#", "mailto:"))
+                      and not (NOTEBOOKS / target.split("#")[0]).exists()})
+    assert not missing, f"{stem} links to files that do not exist: {missing}"
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_no_removed_or_unsafe_api_in_code(stem):
+    for path in (NOTEBOOKS / f"{stem}.py", NOTEBOOKS / f"{stem}.ipynb"):
+        if not path.exists():
+            continue
+        for index, cell in enumerate(_read(path).cells):
+            if cell.cell_type != "code":
+                continue
+            found = [name for name in FORBIDDEN_IN_CODE if name in cell.source]
+            assert not found, f"{path.name} cell {index} uses {found}: quote old code in markdown only"
