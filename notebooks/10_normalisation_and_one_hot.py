@@ -1,0 +1,258 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: -all
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 10 · Normalisation and one-hot labels
+#
+# Two lines that every experiment notebook runs before training, `x / 255` and `to_categorical(y)`,
+# taken apart: what they do to the numbers, and what goes wrong without them.
+#
+# **After this notebook you can** say what dividing the pixels by 255 changes and why a network
+# trains badly on raw 0-255 values, and read a one-hot label matrix by its two indices.
+#
+# **Time:** under a minute in the quick profile when [04 · Augmentation](04_augmented.ipynb) has
+# already trained the two slice runs, about 3 minutes on a 2-core CPU otherwise; in the full profile
+# seconds when the runs exist, otherwise TIME_FULL on a 2-core CPU.
+#
+# **Previous:** [05 · Comparison](05_comparison.ipynb) · **Next:**
+# [11 · Convolution and shapes](11_convolution_and_shapes.ipynb) · **Related:**
+# [02 · The baseline](02_baseline.ipynb) uses both steps · **Ethics prompt:**
+# [a datasheet for CIFAR-10](../ethics/prompts/04-datasheet.md)
+
+# %% [markdown]
+# ## Setup
+
+# %%
+from course_utils.notebook_setup import setup
+
+data = setup()
+
+import keras
+import numpy as np
+
+from course_utils import explain
+from course_utils.data_formats import CLASS_NAMES
+from course_utils.experiment import demo_config, prepare, run_experiment
+from course_utils.models import build_deeper
+from course_utils.plots import plot_learning_curves
+
+# %% [markdown]
+# ## What dividing by 255 does to the numbers
+#
+# > "does some weird division by 255 ... SO MANY QUESTIONS" (a student's comment in the original notebook)
+#
+# A CIFAR-10 pixel is stored as three whole numbers from 0 to 255 (red, green, blue), one byte each:
+# the `uint8` type. The original code runs `x.astype("float32") / 255`. The first half turns the
+# bytes into decimal numbers, the second half squeezes 0-255 into 0-1. Nothing is lost: every value
+# keeps its place and its ratio to every other value.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+pixels = np.array([0, 1, 64, 128, 200, 255], dtype=np.uint8)
+scaled = pixels.astype("float32") / 255
+for raw_value, scaled_value in zip(pixels, scaled):
+    print(f"{raw_value:3d} -> {scaled_value:.4f}")
+print("ratio of 200 to 128 kept after scaling:", bool(np.isclose(scaled[4] / scaled[3], 200 / 128)))
+wrapped = np.array([200], dtype=np.uint8) + np.array([100], dtype=np.uint8)
+print("uint8 arithmetic wraps around: 200 + 100 =", wrapped[0])
+
+# %% [markdown]
+# The last line is why the conversion to float comes first: `uint8` has no room above 255, so sums
+# silently wrap around. Why `float32` and not Python's default `float64`? Keras computes in
+# `float32`, and the full training set is already large:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+shape = (50_000, 32, 32, 3)  # the full CIFAR-10 training set
+for dtype in ("uint8", "float32", "float64"):
+    print(f"{dtype:8} {np.prod(shape) * np.dtype(dtype).itemsize / 1e6:8,.1f} MB")
+
+# %% [markdown]
+# On real images, a histogram of the pixel values before and after scaling:
+
+# %%
+fig = explain.plot_pixel_histograms(data.x_train[:500],
+                                    title="Pixel values of 500 training images, before and after / 255")
+
+# %% [markdown]
+# The two histograms have the same shape; only the numbers on the horizontal axis change, from
+# 0-255 to 0-1.
+
+# %% [markdown]
+# ## Why the scale matters: an untrained network
+#
+# A new network starts with small random weights. Keras chooses their size (Glorot initialisation)
+# so that, for inputs of roughly unit size, each layer's outputs stay roughly the size of its
+# inputs. Feed it values 255 times larger and every layer's output grows with them, until the final
+# softmax puts nearly all its probability on one class. If that class is wrong, the loss
+# (cross-entropy) is enormous, and so are the first weight updates. Here is the same untrained deeper
+# network on 500 test images, raw and scaled:
+
+# %%
+keras.utils.set_random_seed(0)
+untrained = build_deeper()
+x_raw, y_test = prepare(data.x_test[:500], data.y_test[:500], normalise=False)
+x_scaled, _ = prepare(data.x_test[:500], data.y_test[:500], normalise=True)
+start = {}
+for name, x in (("raw 0-255", x_raw), ("scaled 0-1", x_scaled)):
+    p = untrained.predict(x, verbose=0)
+    loss = float(np.mean(keras.ops.convert_to_numpy(keras.losses.categorical_crossentropy(y_test, p))))
+    start[name] = (float(p.max(axis=1).mean()), loss)
+    print(f"{name:10}: the top class gets {start[name][0]:.0%} of the probability on average; "
+          f"loss {loss:.2f}")
+assert start["raw 0-255"][1] > 2 * start["scaled 0-1"][1]
+
+# %% [markdown]
+# On scaled inputs the untrained network is unsure, as it should be (a loss near ln 10 ≈ 2.30 means
+# "about 10% for every class"). On raw inputs it is far more confident, and mostly wrong, so its
+# loss starts several times higher.
+
+# %% [markdown]
+# ## What happens in training: raw against scaled pixels
+#
+# The original notebook trained on raw pixels by mistake, and its accuracy stayed near 10%: the
+# score of a network that gives the same answer to every image, since each class is a tenth of the
+# data. Here the deeper network trains twice on the same small slice of the training set, once on
+# raw pixels and once on scaled ones, for the profile's demo length (notebook
+# [04 · Augmentation](04_augmented.ipynb) shows the same two runs).
+
+# %%
+raw = run_experiment(demo_config("deeper_slice_raw_pixels"), data=data)
+scaled_run = run_experiment(demo_config("deeper_slice"), data=data)
+n = raw.config.train_images
+fit = int(n * (1 - raw.config.validation_split))
+fig = plot_learning_curves({"raw 0-255": raw.history, "scaled 0-1": scaled_run.history},
+                           title=f"Deeper network on {n:,} images ({fit:,} to fit, {n - fit:,} to validate): "
+                                 "raw against scaled pixels",
+                           metrics=("accuracy", "loss"))
+fig.axes[0].axhline(0.1, color="grey", linestyle=":", label="chance (10%)")
+fig.axes[0].legend(fontsize=8)
+assert raw.history[0]["loss"] > scaled_run.history[0]["loss"]
+
+# %% [markdown]
+# Start with the loss panel: the raw run's first-epoch training loss is far above the scaled run's,
+# the untrained network's overconfidence from the previous section. Then compare the validation
+# accuracy (dashed) with the dotted 10% line. The numbers, and how varied each model's answers are:
+
+# %%
+for name, run in (("raw 0-255", raw), ("scaled 0-1", scaled_run)):
+    predicted = run.probabilities().argmax(axis=1)
+    counts = np.bincount(predicted, minlength=len(CLASS_NAMES))
+    top = int(counts.argmax())
+    print(f"{name:10}: first-epoch loss {run.history[0]['loss']:6.2f}, final validation accuracy "
+          f"{run.history[-1]['val_accuracy']:.1%}, test accuracy {run.results['test_accuracy']:.1%}; "
+          f"'{CLASS_NAMES[top]}' is its answer for {counts[top] / len(predicted):.0%} of test images")
+
+# %% [markdown]
+# A model stuck at 10% gives (nearly) one answer for everything; the last number on each line shows
+# how close each run came to that. How wide the gap between the two runs grows depends on the
+# length of the run: the quick profile's 1,600 images and 3 epochs are too short for either model
+# to learn much, so compare with the full-profile outputs. The cure is one division, and `prepare()`
+# does it for every experiment in this series.
+
+# %% [markdown]
+# ## One-hot labels: a number becomes a vector
+#
+# > "first index points the item the second index points to some other position" (a student's comment on `Y_train[i, j]`)
+#
+# The labels come as one class number per image, shaped `(N, 1)`. The network's last layer outputs
+# ten probabilities per image, so the label is turned into ten numbers too: all zeros except a 1 in
+# the column of the image's class. The result is a table with one row per image (the first index)
+# and one column per class (the second index).
+
+# %%
+# NBVAL_CHECK_OUTPUT
+labels = np.array([[3], [8], [0], [6]])  # shaped like y_train: one class number per image
+one_hot = keras.utils.to_categorical(labels, num_classes=10)
+print("labels", labels.shape, "-> one-hot", one_hot.shape)
+print(one_hot.astype(int))
+i, j = 1, 8
+print(f"one_hot[{i}, {j}] = {one_hot[i, j]:.0f}: row {i} is image {i}, column {j} is class {j} "
+      f"({CLASS_NAMES[j]}), and 1 means 'image {i} is a {CLASS_NAMES[j]}'")
+assert (one_hot.argmax(axis=1) == labels.ravel()).all()
+
+# %%
+fig = explain.plot_one_hot(labels, CLASS_NAMES, title="Four labels as one-hot rows")
+
+# %% [markdown]
+# Each row has exactly one 1, in the column of its class: reading across a row answers "which class
+# is this image?", reading down a column answers "which images are this class?".
+
+# %% [markdown]
+# ## `to_categorical` replaces `np_utils`
+#
+# The 2017 code wrote
+#
+# ```python
+# from keras.utils import np_utils
+# Y_train = np_utils.to_categorical(y_train, NB_CLASSES)
+# ```
+#
+# Keras 3 removed the `np_utils` module; the same function is now `keras.utils.to_categorical`. It
+# does nothing more than pick rows of a 10 × 10 identity matrix:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+same = np.array_equal(keras.utils.to_categorical(labels, 10), np.eye(10)[labels.ravel()])
+print("to_categorical(labels, 10) equals rows of the identity matrix:", same)
+assert same
+
+# %% [markdown]
+# The same call on this run's first five training labels:
+
+# %%
+first = data.y_train[:5].ravel()
+print("first five training labels:", ", ".join(f"{c} ({CLASS_NAMES[c]})" for c in first))
+print(keras.utils.to_categorical(data.y_train[:5], 10).astype(int))
+
+# %% [markdown]
+# ## Why a vector and not the class number?
+#
+# Two reasons. First, the loss compares ten predicted probabilities with ten label values;
+# with a one-hot label, categorical cross-entropy reduces to minus the log of the probability given
+# to the true class. Second, class numbers have no order: a cat (3) is not "between" a bird (2) and
+# a deer (4), but a loss computed on the numbers themselves would treat it so.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+p = np.array([[0.05, 0.02, 0.03, 0.60, 0.05, 0.10, 0.05, 0.04, 0.03, 0.03]])  # a prediction for image 0
+loss = float(keras.ops.convert_to_numpy(keras.losses.categorical_crossentropy(one_hot[:1], p))[0])
+print(f"true class {labels[0, 0]} ({CLASS_NAMES[labels[0, 0]]}), given probability {p[0, 3]:.2f}")
+print(f"categorical cross-entropy {loss:.4f} = -ln(0.60) = {-np.log(0.60):.4f}")
+assert np.isclose(loss, -np.log(0.60), atol=1e-5)
+
+# %% [markdown]
+# The loss only looks at the probability of the true class: 0.60 gives 0.51; a confident right
+# answer (0.99) would give 0.01, and a confident wrong one (0.01) 4.61.
+
+# %% [markdown]
+# ## What we learned
+#
+# - `x.astype("float32") / 255` changes the scale of the pixels, not their information: 0-255 becomes
+#   0-1, and every ratio between pixels stays the same.
+# - Networks are initialised for inputs of about unit size; raw 0-255 inputs make an untrained network
+#   overconfident and its first loss several times larger, which can stall training near 10%.
+# - A one-hot label is a row of ten numbers with a single 1: the first index picks the image, the
+#   second the class.
+# - `keras.utils.to_categorical` replaces the removed `np_utils.to_categorical`; with one-hot labels,
+#   cross-entropy is minus the log of the probability of the true class.
+#
+# ## Ethics checkpoint
+#
+# The one-hot labels we just built say each image is exactly one thing, and people decided which.
+# Who chose CIFAR-10's ten classes, who labelled the images, and what is known about how? Work
+# through [prompt 4: a datasheet for CIFAR-10](../ethics/prompts/04-datasheet.md).

@@ -1,0 +1,234 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: -all
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 11 · Convolution, padding and shapes
+#
+# What a 3 × 3 filter computes, what `same` and `valid` padding do to the size of an image, and how
+# the shapes and parameter counts of both networks follow from that, layer by layer.
+#
+# **After this notebook you can** compute a convolution by hand, predict every layer's output shape
+# in the baseline and the deeper network, and say why the baseline's dense layer holds almost all of
+# its 4.2 million parameters.
+#
+# **Time:** under a minute in both the quick and the full profile; it trains nothing.
+#
+# **Previous:** [10 · Normalisation and one-hot](10_normalisation_and_one_hot.ipynb) · **Next:**
+# [12 · Pooling](12_pooling.ipynb) · **Related:** [02 · The baseline](02_baseline.ipynb),
+# [03 · A deeper network](03_deeper.ipynb) · **Ethics prompt:**
+# [disaggregated evaluation](../ethics/prompts/06-disaggregated-evaluation.md)
+
+# %% [markdown]
+# ## Setup
+
+# %%
+from course_utils.notebook_setup import setup
+
+data = setup()
+
+import keras
+import numpy as np
+
+from course_utils import explain
+from course_utils.data_formats import CLASS_NAMES
+from course_utils.models import build_baseline, build_deeper, layer_shapes
+
+# %% [markdown]
+# ## What a 3 × 3 filter computes
+#
+# A convolution layer slides a small grid of weights, the filter (or kernel), over the image. At each
+# position it multiplies the nine pixels under the filter by the nine weights and adds the products:
+# one number per position. The filter below has −1 on the left, +1 on the right, so it answers
+# "how much brighter is the right side than the left side?" Our test image is dark on the left and
+# bright on the right.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+image, kernel = explain.WORKED_IMAGE, explain.EDGE_KERNEL
+print("image:\n", image, "\nfilter:\n", kernel)
+print("output at row 0, column 0:", explain.conv_position_sum(image, kernel, 0, 0))
+print("output at row 0, column 1:", explain.conv_position_sum(image, kernel, 0, 1))
+valid = explain.convolve2d(image, kernel, padding="valid")
+print("all positions:\n", valid.astype(int))
+
+# %%
+fig = explain.plot_convolution_example(image, kernel)
+
+# %% [markdown]
+# The output is large (27) only where the filter straddles the edge, and 0 over flat areas: the
+# filter has turned "where is a vertical edge?" into numbers. Keras's `Conv2D` computes exactly this
+# sum, as a check with the same weights shows:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+layer = keras.layers.Conv2D(1, kernel_size=3, padding="valid", use_bias=False)
+layer.build((None, 6, 6, 1))
+layer.set_weights([kernel.reshape(3, 3, 1, 1).astype("float32")])
+by_keras = keras.ops.convert_to_numpy(layer(image.reshape(1, 6, 6, 1).astype("float32")))[0, :, :, 0]
+print("Keras Conv2D gives the same numbers:", np.allclose(by_keras, valid))
+assert np.allclose(by_keras, valid)
+
+# %% [markdown]
+# ## The same filter on a photo
+#
+# Trained networks learn their filter weights, and the first layer's filters often end up looking
+# like edge detectors. Here are the hand-made vertical-edge filter and its transpose (horizontal
+# edges) on a test image:
+
+# %%
+index = int(np.flatnonzero(data.y_test.ravel() == CLASS_NAMES.index("ship"))[0])
+fig = explain.plot_filter_responses(
+    data.x_test[index], {"vertical-edge filter": kernel, "horizontal-edge filter": kernel.T},
+    title=f"Two 3x3 filters on test image {index} (a ship)")
+
+# %% [markdown]
+# Red marks where the image gets brighter to the right (or downwards), blue where it gets darker;
+# flat areas stay white. Each of the 32 filters in a real first layer produces one such map.
+
+# %% [markdown]
+# ## A real filter also spans the colour channels
+#
+# The first layer of both networks, `Conv2D(32, kernel_size=3)`, sees three colour channels, so each
+# of its 32 filters is 3 × 3 × 3 = 27 weights plus one bias. Later layers see all the channels of the
+# layer before: a filter of the deeper network's `conv2a` is 3 × 3 × 32.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+for name, in_channels, filters in (("conv1 (both models)", 3, 32), ("conv1b", 32, 32), ("conv2a", 32, 64),
+                                   ("conv2b", 64, 64)):
+    print(f"{name:20} 3*3*{in_channels:<2} weights per filter * {filters} filters + {filters} biases = "
+          f"{explain.conv_parameters(in_channels, filters):6,}")
+assert explain.conv_parameters(3, 32) == build_baseline().get_layer("conv1").count_params()
+
+# %% [markdown]
+# ## `same` against `valid` padding
+#
+# > "No padding specified, so the output spatial dimensions may be reduced" (a student's comment in the original notebook)
+#
+# A 3 × 3 window fits into a row of 6 pixels at only 4 positions (starting at 0, 1, 2, 3), so a
+# convolution with no padding, `padding="valid"` (the Keras default), turns 6 × 6 into 4 × 4 and, in
+# general, n × n into (n − 2) × (n − 2). `padding="same"` first adds a border of zeros one pixel wide,
+# so that every pixel can be the centre of a window and the size stays n × n.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+for n in (6, 16, 32):
+    print(f"{n} x {n} input: valid -> {explain.conv_output_size(n, 3, 'valid')} x "
+          f"{explain.conv_output_size(n, 3, 'valid')}, same -> {explain.conv_output_size(n, 3, 'same')} x "
+          f"{explain.conv_output_size(n, 3, 'same')}")
+same = explain.convolve2d(image, kernel, padding="same")
+print("same padding on the worked example:\n", same.astype(int))
+shape = keras.layers.Conv2D(64, kernel_size=3)(np.zeros((1, 16, 16, 64), dtype="float32")).shape
+print("Keras Conv2D(64, 3) with no padding argument on a 16x16x64 input:", tuple(shape[1:]))
+assert tuple(shape[1:]) == (14, 14, 64)
+
+# %% [markdown]
+# Look at the last column of the `same` output (also in the figure above): −18 and −27 appear where the
+# image has no edge at all. The zero border looks like a dark frame, and the filter responds to it.
+# That is the price of keeping the size; `valid` avoids it by shrinking.
+
+# %% [markdown]
+# ## Both networks, layer by layer
+#
+# In the baseline every convolution uses `same` padding, so only pooling changes the size. The
+# deeper network's fourth convolution, `conv2b`, uses `valid`: its 16 × 16 input becomes 14 × 14,
+# which pooling halves to 7 × 7. Flatten then lines up all the numbers: 16 × 16 × 32 = 8,192 in the
+# baseline and 7 × 7 × 64 = 3,136 in the deeper net. (The summaries are the same in every profile.)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+shapes = {"baseline": layer_shapes(build_baseline()), "deeper": layer_shapes(build_deeper())}
+for model_name, rows in shapes.items():
+    print(f"{model_name}:")
+    for layer_name, out_shape, params in rows:
+        values = int(np.prod(out_shape))
+        print(f"  {layer_name:8} output {str(out_shape):14} = {values:6,} values  {params:9,} parameters")
+flatten = {m: dict((n, s) for n, s, _ in rows)["flatten"] for m, rows in shapes.items()}
+assert flatten == {"baseline": (16 * 16 * 32,), "deeper": (7 * 7 * 64,)} == {"baseline": (8192,), "deeper": (3136,)}
+
+# %%
+fig = explain.plot_layer_sizes(shapes, title="Output size and parameters of every layer (log scale)")
+
+# %% [markdown]
+# Blue bars (values) shrink at every pooling layer and at `conv2b`; orange bars (parameters) appear
+# only on convolution and dense layers, and one of them, `dense`, dwarfs the rest in both models.
+
+# %% [markdown]
+# ## Flatten: from a block of numbers to one row
+#
+# > "Flattens ... into a 1D vector" (a student's comment on `Flatten()`)
+#
+# A dense layer expects one list of numbers per image, but pooling outputs a block
+# (height × width × channels). `Flatten` reads the block row by row, and within each pixel channel by
+# channel, into one long vector. It has no weights and changes no value, only the arrangement:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+block, flat = explain.flatten_order((2, 2, 3))
+print("a 2 x 2 x 3 block (pixel by pixel, 3 channels each):\n", block.tolist())
+print("after Flatten:", flat.tolist())
+by_keras = keras.ops.convert_to_numpy(keras.layers.Flatten()(block[None].astype("float32")))[0]
+print("Keras Flatten agrees:", np.array_equal(by_keras, flat))
+assert np.array_equal(by_keras, flat)
+
+# %% [markdown]
+# Channel 0, 1, 2 of the top-left pixel come first, then the next pixel to the right. The spatial
+# layout is not lost, it is just no longer visible to the layers that follow.
+
+# %% [markdown]
+# ## Dense: why one layer holds most of the parameters
+#
+# `Dense(512)` connects every input value to each of its 512 units with its own weight, and gives
+# each unit a bias: inputs × 512 + 512 parameters. With 8,192 inputs that is over four million.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+for model_name, builder, inputs in (("baseline", build_baseline, 8192), ("deeper", build_deeper, 3136)):
+    model = builder()
+    dense = explain.dense_parameters(inputs, 512)
+    total = model.count_params()
+    assert dense == model.get_layer("dense").count_params()
+    print(f"{model_name:8}: dense = {inputs:,} x 512 + 512 = {dense:,} of {total:,} parameters "
+          f"({dense / total:.2%}); everything else: {total - dense:,}")
+assert build_baseline().count_params() == 4_200_842 and build_deeper().count_params() == 1_676_842
+
+# %% [markdown]
+# In the baseline, 99.86% of the parameters sit in the one dense layer, because only one pooling
+# layer stands between the 32 × 32 image and Flatten. The deeper network has more convolutions but
+# 2.5 times fewer parameters: its extra pooling and its `valid` convolution shrink what reaches
+# Flatten from 8,192 to 3,136 values, and its convolutions (about 65,000 weights together) are
+# cheap because each filter is small and shared across every position of the image.
+
+# %% [markdown]
+# ## What we learned
+#
+# - A 3 × 3 filter multiplies the nine pixels under it by nine weights and adds them up, at every
+#   position; in a real layer the filter also spans all input channels (3 × 3 × 3 + 1 = 28 weights
+#   for each filter of the first layer).
+# - `valid` padding (the Keras default) shrinks n × n to (n − 2) × (n − 2): that is why the deeper
+#   net's `conv2b` turns 16 × 16 into 14 × 14. `same` keeps the size by adding a border of zeros,
+#   which the filter can mistake for an edge.
+# - Flatten only rearranges: 16 × 16 × 32 = 8,192 values in the baseline, 7 × 7 × 64 = 3,136 in the
+#   deeper network.
+# - A dense layer has inputs × units + units parameters, so the baseline's dense layer holds 4,194,816
+#   of its 4,200,842 parameters; the deeper net's extra downsampling is what makes it smaller.
+#
+# ## Ethics checkpoint
+#
+# Shapes and parameter counts describe a model completely, and say nothing about whom it works well
+# for. That is measured on data, class by class or group by group. Work through
+# [prompt 6: what do our per-class accuracies tell you?](../ethics/prompts/06-disaggregated-evaluation.md)

@@ -1,0 +1,263 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: -all
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 12 · Pooling: what it keeps, what it buys, and what "bias" means here
+#
+# Max pooling worked by hand, inside the trained baseline, and under a measured translation test, then
+# a correction of the claim that pooling is "inherently biased".
+#
+# **After this notebook you can** compute a 2 × 2 max pooling, measure how often a small shift of
+# the image changes a trained model's answer, and tell an inductive bias (an assumption about images)
+# from a social bias (unfair outcomes for people).
+#
+# **Time:** about 2 minutes in the quick profile on a 2-core CPU once
+# [02 · The baseline](02_baseline.ipynb) and [03 · A deeper network](03_deeper.ipynb) have trained
+# their models (add one to three minutes otherwise); in the full profile about the same with the models
+# trained, otherwise TIME_FULL.
+#
+# **Previous:** [11 · Convolution and shapes](11_convolution_and_shapes.ipynb) · **Next:**
+# [13 · Dropout](13_dropout.ipynb) · **Ethics prompt:**
+# [does max pooling make a model biased?](../ethics/prompts/03-pooling-and-bias.md) · **Essay:**
+# [what "bias" means](../ethics/essays/what-bias-means.md)
+
+# %% [markdown]
+# ## Setup
+
+# %%
+from course_utils.notebook_setup import setup
+
+data = setup()
+
+import keras
+import numpy as np
+
+from course_utils import explain
+from course_utils.data_formats import CLASS_NAMES
+from course_utils.experiment import prepare, run_experiment
+from course_utils.plots import plot_per_class_accuracy
+
+# %% [markdown]
+# ## Max pooling by hand
+#
+# `MaxPooling2D(pool_size=2)` cuts each feature map into 2 × 2 windows that do not overlap and keeps
+# the largest value of each. A 4 × 4 map becomes 2 × 2; in the baseline a 32 × 32 map becomes
+# 16 × 16. Each channel is pooled on its own, and the layer has no weights to learn.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+x = explain.WORKED_POOL_INPUT
+pooled = explain.max_pool_2x2(x)
+print("input:\n", x, "\nafter 2x2 max pooling:\n", pooled)
+by_keras = keras.layers.MaxPooling2D(pool_size=2)(x[None, :, :, None].astype("float32"))
+print("Keras MaxPooling2D agrees:", np.array_equal(keras.ops.convert_to_numpy(by_keras)[0, :, :, 0], pooled))
+assert pooled.tolist() == [[6, 2], [7, 9]]
+
+# %%
+fig = explain.plot_max_pool_example(x)
+
+# %% [markdown]
+# Each output number is the winner of one window (outlined in red); the other three values in the
+# window are dropped, so three quarters of the numbers are gone.
+
+# %% [markdown]
+# ## What "translation invariance" means, on six numbers
+#
+# > "introduces translation invariance -- explain..." (a student's comment on `MaxPooling2D`)
+#
+# Translation invariance would mean that moving the input does not change the output. Put one bright
+# value (9) in a 2 × 6 map and move it one column at a time:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+for column in range(6):
+    feature_map = np.zeros((2, 6), dtype=int)
+    feature_map[0, column] = 9
+    print(f"bright value in column {column}: pooled output {explain.max_pool_2x2(feature_map).tolist()}")
+
+# %% [markdown]
+# A move from column 0 to 1 leaves the pooled output unchanged: the value stays in the same window,
+# and "there is a 9 somewhere in here" is all pooling keeps. A move from column 1 to 2 crosses a
+# window border, and the output moves too. So pooling ignores some one-pixel moves and not others:
+# the invariance is only partial, and the rest of this notebook measures how partial.
+
+# %% [markdown]
+# ## Feature maps of a real image, before and after pooling
+#
+# The baseline's first layer has 32 filters; each turns the image into a 32 × 32 feature map, and
+# `pool1` shrinks each map to 16 × 16. Here are the six most active maps for one test image, from
+# the trained baseline (reused from [02 · The baseline](02_baseline.ipynb), or trained now if that
+# run does not exist yet).
+
+# %%
+baseline_run = run_experiment("baseline", data=data)
+deeper_run = run_experiment("deeper", data=data)
+baseline, deeper = baseline_run.model(), deeper_run.model()
+index = int(np.flatnonzero(data.y_test.ravel() == CLASS_NAMES.index("horse"))[0])
+image = data.x_test[index].astype("float32") / 255
+maps = explain.feature_maps(baseline, image, ["conv1", "pool1"])
+channels = explain.most_active_channels(maps["conv1"], n=6)
+fig = explain.plot_feature_maps(image, maps, channels,
+                                title=f"Trained baseline, test image {index} (a horse): conv1 and pool1")
+assert np.allclose(explain.max_pool_2x2(maps["conv1"]), maps["pool1"], atol=1e-6)
+
+# %% [markdown]
+# Each pooled map (bottom row) is a coarser copy of the map above it: the bright regions, the parts of
+# the horse a filter responds to, survive; their exact position within each 2 × 2 block does not.
+
+# %% [markdown]
+# ## Max, average or no pooling: how much do the maps change under a shift?
+#
+# Average pooling keeps the mean of each window instead of the maximum. To compare the three
+# choices without training three more networks, take the trained baseline's `conv1` maps for 200
+# test images, move the images 0 to 4 pixels to the right, and measure how much the maps change
+# with no pooling, with 2 × 2 max pooling and with 2 × 2 average pooling applied to them.
+
+# %%
+x_test, _ = prepare(data.x_test[:1000], data.y_test[:1000])
+change = explain.pooling_shift_change(baseline, x_test[:200], layer="conv1", max_shift=4)
+fig = explain.plot_pooling_shift_change(change, layer="conv1",
+                                        title="Trained baseline, 200 test images: conv1 maps after a shift")
+for name, curve in change.items():
+    print(f"{name:12}: " + ", ".join(f"{s} px {v:.0%}" for s, v in curve.items()))
+assert all(curve[0] == 0.0 for curve in change.values())
+
+# %% [markdown]
+# Both kinds of pooling make the maps change less than no pooling at a one-pixel shift, but none of
+# the three curves stays near zero: pooling dampens the effect of a shift, it does not remove it.
+
+# %% [markdown]
+# ## The translation test: does a shift change the answer?
+#
+# The question that matters is whether the trained models change their *prediction*. We move 1,000
+# test images by 0 to 4 pixels, right and down, repeating the edge pixels into the gap (so no black
+# bar appears that the model could react to instead), and count how often each model's predicted
+# class changes.
+
+# %%
+fig = explain.plot_shifted_images(image, title=f"Test image {index} moved right by 0 to 4 pixels")
+
+# %%
+directions = ("right", "down")
+sensitivity = {name: explain.shift_sensitivity(model, x_test, max_shift=4, directions=directions)
+               for name, model in (("baseline", baseline), ("deeper", deeper))}
+fig = explain.plot_shift_sensitivity(sensitivity, images=len(x_test), directions=" and ".join(directions),
+                                     title="How often a shift changes the predicted class")
+for name, curve in sensitivity.items():
+    accuracy = (baseline_run if name == "baseline" else deeper_run).results["test_accuracy"]
+    print(f"{name:8} (test accuracy {accuracy:.1%}): " + ", ".join(f"{s} px {v:.1%}" for s, v in curve.items()))
+assert all(curve[0] == 0.0 and curve[4] > 0.0 for curve in sensitivity.values())
+
+# %% [markdown]
+# At 0 pixels nothing changes (the test is repeatable); from 1 pixel on, a share of the answers
+# flips, and the share grows with the shift. A model that is less accurate to begin with, as in the
+# quick profile, is also less stable, so compare these numbers with the full-profile outputs.
+
+# %% [markdown]
+# **The finding, plainly:** pooling buys only approximate shift invariance. Our networks' pooling
+# layers ignore moves that stay inside a window and react to moves that cross one, and stacking
+# convolutions and pooling does not add up to a network that ignores shifts. Zhang showed that this
+# comes from downsampling without first blurring (the sampling theorem is ignored), that one-pixel
+# shifts can change the outputs of standard networks, and that blurring before subsampling makes
+# them more stable ([Zhang 2019, ICML, arXiv:1904.11486](https://arxiv.org/abs/1904.11486)).
+# Azulay and Weiss found the same fragility in large modern networks, traced it to the same
+# disregard of the sampling theorem, and showed that data augmentation teaches the invariance only
+# for images that resemble typical training images
+# ([Azulay and Weiss 2019, JMLR 20(184)](https://www.jmlr.org/papers/v20/19-519.html)).
+
+# %% [markdown]
+# ## Inductive bias is not social bias
+#
+# > An earlier essay in this course concluded that max pooling is "inherently biased" and corrupts
+# > the data.
+#
+# The worry behind that sentence is a fair one: pooling does throw information away, as we counted
+# above, and anything that throws information away deserves a look. But "bias" there means two
+# different things. Pooling carries an **inductive bias**: a built-in assumption, a statistical
+# prior, that the exact position of a feature within a small window does not matter, because
+# neighbouring pixels of real images tend to look alike. We can test that assumption on the data:
+
+# %%
+real = explain.neighbour_correlation(data.x_test[:1000])
+shuffled = explain.neighbour_correlation(data.x_test[:1000], shuffle_seed=0)
+fig = explain.plot_neighbour_pixels(data.x_test[:1000],
+                                    title="1,000 test images: each pixel against its right-hand neighbour")
+print(f"correlation of neighbouring pixels: {real:.2f} in real images, {shuffled:.2f} after shuffling")
+assert real > 0.5 > abs(shuffled)
+
+# %% [markdown]
+# In real images a pixel predicts its neighbour well (the points hug the diagonal); in shuffled
+# images it does not. That is what pooling bets on, and the translation test above shows where
+# the bet is imperfect: a robustness problem, measured in pixels.
+
+# %% [markdown]
+# **Social bias** is something else: a system that works worse for some groups of people, or decides
+# against them unfairly. It enters through the data (who and what is photographed, and how), the
+# labels (who named the classes and with which words), the way a model is evaluated, and the
+# way it is deployed. Pooling is the same fixed function for every image: it has no weights, and
+# it knows nothing about classes or people.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+pool_params = {layer.name: layer.count_params() for layer in deeper.layers if "pool" in layer.name}
+print("parameters in the pooling layers:", pool_params)
+print(f"values kept by one 2x2 max pooling: 1 in 4 (baseline: 32x32x32 = {32 * 32 * 32:,} -> "
+      f"16x16x32 = {16 * 16 * 32:,})")
+assert sum(pool_params.values()) == 0
+
+# %% [markdown]
+# Yet the same models, with the same pooling for every class, are far from equally accurate across
+# classes:
+
+# %%
+per_class = {"baseline": baseline_run.results["per_class_accuracy"],
+             "deeper": deeper_run.results["per_class_accuracy"]}
+fig = plot_per_class_accuracy(per_class, title="Test accuracy per class: the same pooling for every class")
+for name, accuracies in per_class.items():
+    worst, best = min(accuracies, key=accuracies.get), max(accuracies, key=accuracies.get)
+    print(f"{name:8}: {best} {accuracies[best]:.0%} against {worst} {accuracies[worst]:.0%}")
+
+# %% [markdown]
+# The gap between the best and the worst class comes from what the images of each class look
+# like and what the models learned from them (in the quick profile, also from how little they have
+# trained), and it only shows up when we measure class by class.
+# That is also where unfairness towards people would show up: in a disaggregated evaluation of a
+# deployed system, not in the definition of a layer. Architecture is not irrelevant: if one group's
+# photos differed systematically (say, lower resolution), a design that copes badly with such
+# images could make more mistakes for that group. But the disparity would come from the data meeting
+# the assumption, and you would find it by measuring. CIFAR-10 has no classes of people, so these
+# numbers cannot tell us anything about bias against people. The essay
+# [what "bias" means](../ethics/essays/what-bias-means.md) develops this argument with examples.
+
+# %% [markdown]
+# ## What we learned
+#
+# - 2 × 2 max pooling keeps the largest of every four values: 32 × 32 maps become 16 × 16, with no
+#   weights to learn.
+# - It ignores a one-pixel move only when the move stays inside a pooling window. Measured on trained
+#   models, shifts of 1 to 4 pixels change a growing share of predictions: pooling buys only
+#   approximate shift invariance (Zhang 2019; Azulay and Weiss 2019).
+# - Pooling is an inductive bias, an assumption about images (neighbouring pixels are alike, which
+#   the data confirms); social bias is about people, and enters through data, labels, evaluation and
+#   deployment. Disparities are found by measuring per group, not by reading the architecture.
+#
+# ## Ethics checkpoint
+#
+# Use the numbers from this notebook to answer
+# [prompt 3: does max pooling make a model biased?](../ethics/prompts/03-pooling-and-bias.md), using
+# the word "bias" in at least two of its senses. Read the model essay,
+# [what "bias" means](../ethics/essays/what-bias-means.md), after you have written your own.

@@ -1,0 +1,205 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: -all
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 13 · Dropout
+#
+# What a dropout layer does while the network trains and while it predicts, shown on numbers, and an
+# ablation: the deeper network trained with and without it.
+#
+# **After this notebook you can** say what `Dropout(0.5)` does to its input at training time and at
+# inference time, why the survivors are multiplied by 1/(1 − p), and read the gap between training and
+# validation curves as a measure of overfitting.
+#
+# **Time:** under a minute in the quick profile when both slice runs exist, about 2 minutes on a
+# 2-core CPU for the run without dropout otherwise; in the full profile seconds when the runs exist,
+# otherwise TIME_FULL.
+#
+# **Previous:** [12 · Pooling](12_pooling.ipynb) · **Related:** [03 · A deeper network](03_deeper.ipynb)
+# uses three dropout layers, [10 · Normalisation and one-hot](10_normalisation_and_one_hot.ipynb) trains
+# the same slice with dropout · **Ethics prompt:**
+# [ethical and privacy concerns](../ethics/prompts/01-privacy-concerns.md)
+
+# %% [markdown]
+# ## Setup
+
+# %%
+from course_utils.notebook_setup import setup
+
+data = setup()
+
+import keras
+import numpy as np
+
+from course_utils import explain
+from course_utils.experiment import demo_config, prepare, run_experiment
+from course_utils.models import build_deeper
+from course_utils.plots import plot_learning_curves
+
+# %% [markdown]
+# ## Training time: random units are switched off
+#
+# > "Dropout is a regularization technique to prevent overfitting -- explain..." (a student's comment on `Dropout(0.25)`)
+#
+# During each training step, `Dropout(rate)` sets each value passing through it to zero with
+# probability `rate`, a fresh random choice every step, and multiplies the values it keeps by
+# 1/(1 − rate). With rate 0.5 on ten ones, about half become 0 and the rest become 2:
+
+# %%
+ones = np.ones(10, dtype="float32")
+print("input:              ", ones)
+print("Keras, training:    ", explain.keras_dropout(ones, rate=0.5, seed=1, training=True))
+print("Keras, training:    ", explain.keras_dropout(ones, rate=0.5, seed=2, training=True), "(another step)")
+print("Keras, at inference:", explain.keras_dropout(ones, rate=0.5, seed=1, training=False))
+
+# %% [markdown]
+# At inference (`model.predict`, `model.evaluate`) the layer does nothing at all: every value passes
+# through unchanged. The same thing written out in NumPy, over five training steps:
+
+# %%
+fig = explain.plot_dropout_passes(np.ones(10), rate=0.5, passes=5, seed=0)
+
+# %% [markdown]
+# Each row is one training step with a different set of units switched off; the last row, inference,
+# keeps every unit at its plain value. No unit can count on a particular neighbour being there, which
+# discourages the network from relying on fragile combinations of units that only fit the training
+# images (Srivastava et al. 2014, see below).
+
+# %% [markdown]
+# ## Why the survivors are multiplied by 1/(1 − p)
+#
+# The layer after dropout is trained on inputs where a fraction p is missing. If the survivors were
+# left as they are, its inputs would on average be (1 − p) times smaller during training than at
+# inference, when nothing is dropped. Scaling the survivors by 1/(1 − p) makes the average the same in
+# both modes. Averaged over a million units:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+million = np.ones(1_000_000, dtype="float32")
+for rate in (0.25, 0.5):
+    kept = explain.keras_dropout(million, rate=rate, seed=0, training=True)
+    unscaled = np.where(kept > 0, 1.0, 0.0)
+    print(f"rate {rate}: survivors become {kept.max():.4f} = 1/(1-{rate}); mean at training "
+          f"{kept.mean():.2f}, at inference {explain.keras_dropout(million, rate, training=False).mean():.2f}, "
+          f"without the scaling {unscaled.mean():.2f}")
+    assert np.isclose(kept.max(), 1 / (1 - rate)) and abs(kept.mean() - 1) < 0.01
+
+# %% [markdown]
+# With the scaling, the mean is 1.00 at training and at inference; without it, the training mean
+# would drop to 0.75 or 0.50. (The original paper scaled the weights down at test time instead; Keras
+# scales up at training time, "inverted dropout", which gives the same expected values.)
+
+# %% [markdown]
+# ## Where dropout sits in the deeper network
+#
+# The deeper network has three dropout layers: after each convolution block (rate 0.25) and after
+# the dense layer (rate 0.5). The variant without dropout keeps the same layers with rate 0, so both
+# have exactly the same weights to learn.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+for dropout in (True, False):
+    model = build_deeper(dropout=dropout)
+    rates = {layer.name: layer.rate for layer in model.layers if isinstance(layer, keras.layers.Dropout)}
+    print(f"dropout={dropout!s:5}: rates {rates}, {model.count_params():,} parameters")
+assert build_deeper(dropout=False).count_params() == build_deeper().count_params() == 1_676_842
+
+# %% [markdown]
+# ## The ablation: with and without dropout
+#
+# Overfitting means learning the training images better than the patterns that carry over to new
+# images; it shows as a gap between training and validation accuracy that widens with every epoch.
+# The two runs below train the deeper network on the same slice of the training set, with the same
+# seed, once with dropout and once without.
+
+# %%
+with_dropout = run_experiment(demo_config("deeper_slice"), data=data)
+without_dropout = run_experiment(demo_config("deeper_slice_no_dropout"), data=data)
+n = with_dropout.config.train_images
+cut = int(n * (1 - with_dropout.config.validation_split))
+histories = {"with dropout": with_dropout.history, "without dropout": without_dropout.history}
+fig = plot_learning_curves(histories, title=f"Deeper network on {n:,} images ({cut:,} to fit, {n - cut:,} to "
+                                            "validate), with and without dropout",
+                           metrics=("accuracy", "loss"))
+assert len(with_dropout.history) == len(without_dropout.history) == with_dropout.config.epochs
+
+# %% [markdown]
+# Solid lines are training, dashed lines validation; the vertical distance between a run's solid and
+# dashed line is its overfitting gap. In the loss panel, a validation loss that rises while the
+# training loss keeps falling is often the first sign of overfitting. The gaps at the last epoch:
+
+# %%
+gaps = {}
+for name, history in histories.items():
+    last = history[-1]
+    gaps[name] = last["accuracy"] - last["val_accuracy"]
+    print(f"{name:16}: training accuracy {last['accuracy']:.1%}, validation accuracy "
+          f"{last['val_accuracy']:.1%}, gap {gaps[name]:+.1%}")
+print(f"dropout changes the gap by {gaps['with dropout'] - gaps['without dropout']:+.1%} (percentage points)")
+
+# %% [markdown]
+# One caution when reading these numbers: Keras reports the *training* accuracy with dropout
+# switched on, averaged over an epoch while the weights are still changing, so it understates how
+# well the model fits its training images. Measuring both sides the same way, with dropout off
+# (as `evaluate` does), makes the comparison fair:
+
+# %%
+x_fit, y_fit = prepare(data.x_train[:cut], data.y_train[:cut])
+x_val, y_val = prepare(data.x_train[cut:n], data.y_train[cut:n])
+fair_gaps = {}
+for name, run in (("with dropout", with_dropout), ("without dropout", without_dropout)):
+    model = run.model()
+    fit_accuracy = model.evaluate(x_fit, y_fit, batch_size=512, verbose=0)[1]
+    val_accuracy = model.evaluate(x_val, y_val, batch_size=512, verbose=0)[1]
+    fair_gaps[name] = fit_accuracy - val_accuracy
+    print(f"{name:16}: accuracy on its {cut:,} training images {fit_accuracy:.1%}, on the {n - cut:,} "
+          f"validation images {val_accuracy:.1%}, gap {fair_gaps[name]:+.1%}")
+print(f"dropout changes this gap by {fair_gaps['with dropout'] - fair_gaps['without dropout']:+.1%} "
+      "(percentage points)")
+assert all(-1 <= gap <= 1 for gap in fair_gaps.values())
+
+# %% [markdown]
+# Read the fair gaps first. A run too short to overfit, like the quick profile's 3 epochs on 1,600
+# images, has both gaps near zero, and its Keras-reported gaps differ mainly because dropout lowers
+# the reported training accuracy. Overfitting needs more epochs: the full profile trains 10 epochs
+# on 8,000 images, which is where the run without dropout is expected to pull its training accuracy
+# away from its validation accuracy while dropout keeps the two closer; its outputs show how far.
+#
+# Srivastava, Hinton, Krizhevsky, Sutskever and Salakhutdinov introduced dropout as a way to train
+# many "thinned" networks that share weights and average them at test time, and showed that it
+# reduces overfitting across vision, speech and text benchmarks
+# ([Srivastava et al. 2014, "Dropout: A Simple Way to Prevent Neural Networks from Overfitting", JMLR 15](https://jmlr.org/papers/v15/srivastava14a.html)).
+
+# %% [markdown]
+# ## What we learned
+#
+# - At training time `Dropout(p)` zeroes each value with probability p, a new random choice every
+#   step, and multiplies the rest by 1/(1 − p); at inference it passes everything through unchanged.
+# - The 1/(1 − p) scaling keeps the average input of the next layer the same in both modes (1.00
+#   against 0.50 without it, for p = 0.5).
+# - Dropout adds no parameters: the deeper network has 1,676,842 with or without it.
+# - Overfitting shows as a gap between training and validation accuracy; compare the gaps of the two
+#   runs above, and measure training accuracy with dropout off for a fair comparison.
+#
+# ## Ethics checkpoint
+#
+# A model whose training accuracy runs far ahead of its validation accuracy has partly memorised its
+# training images. When those images show people, memorisation is a privacy question: membership
+# inference attacks try to tell from a model's outputs whether a given example was in its training
+# set, and they work better on models that overfit (Shokri et al. 2017, "Membership Inference
+# Attacks Against Machine Learning Models", IEEE S&P, arXiv:1610.05820). Keep that in mind for
+# [prompt 1: how could this algorithm raise ethical and privacy concerns?](../ethics/prompts/01-privacy-concerns.md)
