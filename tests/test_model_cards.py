@@ -208,23 +208,20 @@ def test_the_model_cards_command(tmp_path, capsys):
 
 @pytest.mark.parametrize("name", MODELS)
 def test_committed_cards_match_the_committed_results(name):
-    """A card in ethics/model-cards must carry exactly the numbers of results/full/<name>.json."""
+    """A card in ethics/model-cards exists exactly when results/full/<name>.json does, with its numbers."""
     card_path = ETHICS / "model-cards" / f"{name}.md"
     results_path = ROOT / "results" / "full" / f"{name}.json"
-    if not card_path.exists():
-        if results_path.exists():
-            render_model_card(json.loads(results_path.read_text()))  # the real results must render
-        pytest.skip(f"no committed card for {name} yet")
-    assert results_path.exists(), f"{card_path.name} exists without its results file: numbers cannot be checked"
-    results = json.loads(results_path.read_text())
-    assert card_numbers(card_path.read_text()) == expected_numbers(results)
+    assert card_path.exists() == results_path.exists(), \
+        f"{name}: card and results must come together (python -m course_utils model-cards)"
+    if results_path.exists():
+        results = json.loads(results_path.read_text())
+        assert card_numbers(card_path.read_text()) == expected_numbers(results)
 
 
-def test_real_results_files_render_with_their_own_numbers():
-    """Whatever runs exist in results/ (quick or full) render, and their cards carry their numbers."""
-    paths = [p for m in MODELS for p in sorted((ROOT / "results").glob(f"*/{m}.json"))]
-    if not paths:
-        pytest.skip("no results files in results/ yet")
+def test_committed_full_results_render_with_their_own_numbers():
+    """The full runs committed in results/full render, and each card carries that run's numbers."""
+    paths = sorted((ROOT / "results" / "full").glob("*.json"))
+    assert paths, "results/full/ should hold the full runs behind the committed notebook outputs"
     for path in paths:
         results = json.loads(path.read_text())
         assert card_numbers(render_model_card(results)) == expected_numbers(results), path
