@@ -15,6 +15,7 @@ import resource
 import shutil
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -214,6 +215,8 @@ def run_experiment(experiment: str | ExperimentConfig, *, profile: str | Profile
     config = EXPERIMENTS[experiment] if isinstance(experiment, str) else experiment
     if config.epochs is None:
         config = replace(config, epochs=profile.epochs)
+    if config.train_images is None and profile.train_images is not None:
+        config = replace(config, train_images=profile.train_images)
     data = data if data is not None else load_dataset(profile=profile.name)
     run_dir, results_path = _run_paths(config, profile, Path(runs_dir), Path(results_dir))
 
@@ -222,6 +225,44 @@ def run_experiment(experiment: str | ExperimentConfig, *, profile: str | Profile
         if _matches(results, config, profile, data):
             return RunResult(config, results, run_dir, reused=True)
 
+    with run_lock(run_dir):
+        return _train(config, profile, data, run_dir, results_path, force, verbose)
+
+
+@contextmanager
+def run_lock(run_dir: Path):
+    """Refuse to train a run that another live process is training (they would mix their logs)."""
+    lock = run_dir.parent / f".{run_dir.name}.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    except FileExistsError:
+        owner = lock.read_text().strip() or "0"
+        if owner.isdigit() and _alive(int(owner)):
+            raise RuntimeError(f"{run_dir} is being trained by process {owner}; wait for it to finish "
+                               "(its result will then be reused) or stop it") from None
+        lock.unlink(missing_ok=True)  # left by a process that died: take it over
+        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    try:
+        os.write(fd, str(os.getpid()).encode())
+        os.close(fd)
+        yield
+    finally:
+        lock.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _train(config: ExperimentConfig, profile: Profile, data: Dataset, run_dir: Path, results_path: Path,
+           force: bool, verbose) -> RunResult:
     # A checkpoint from a different config or data set must not be resumed into this run.
     stamp = {"config": asdict(config), "profile": profile.name, "data_sha256": data.sha256}
     stamp_path = run_dir / "run.json"

@@ -458,16 +458,14 @@ def plot_shifted_images(image, shifts: Sequence[int] = (0, 1, 2, 3, 4), title: s
     return fig
 
 
-def plot_shift_sensitivity(results: Mapping[str, Mapping[int, float]], images: int | None = None,
-                           directions: str = "right, left, down, up",
-                           title: str = "How often a small shift changes the predicted class"):
-    """One line per model: shift in pixels against the percentage of predictions that changed."""
+def _plot_percent_curves(results: Mapping[str, Mapping[int, float]], xlabel: str, ylabel: str, title: str):
+    """One line per entry of ``results`` (shift in pixels -> fraction), y axis in percent."""
     fig, ax = plt.subplots(figsize=(6.5, 4))
-    for name, curve in results.items():
+    for (name, curve), marker in zip(results.items(), "osd^v" * 4):
         shifts = sorted(curve)
-        ax.plot(shifts, [curve[s] for s in shifts], marker="o", label=name)
-    ax.set_xlabel(f"shift (pixels; mean over {directions})")
-    ax.set_ylabel("predictions changed" + (f" (% of {images:,} test images)" if images else " (%)"))
+        ax.plot(shifts, [curve[s] for s in shifts], marker=marker, label=name)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylim(bottom=0)
@@ -475,24 +473,22 @@ def plot_shift_sensitivity(results: Mapping[str, Mapping[int, float]], images: i
     ax.legend()
     fig.tight_layout()
     return fig
+
+
+def plot_shift_sensitivity(results: Mapping[str, Mapping[int, float]], images: int | None = None,
+                           directions: str = "right, left, down, up",
+                           title: str = "How often a small shift changes the predicted class"):
+    """One line per model: shift in pixels against the percentage of predictions that changed."""
+    return _plot_percent_curves(
+        results, f"shift (pixels; mean over {directions})",
+        "predictions changed" + (f" (% of {images:,} test images)" if images else " (%)"), title)
 
 
 def plot_pooling_shift_change(results: Mapping[str, Mapping[int, float]], layer: str = "",
                               title: str = "How much the feature maps change when the image moves"):
     """One line per pooling choice: shift in pixels against the relative change of the maps."""
-    fig, ax = plt.subplots(figsize=(6.5, 4))
-    for (name, curve), marker in zip(results.items(), "osd^v"):
-        shifts = sorted(curve)
-        ax.plot(shifts, [curve[s] for s in shifts], marker=marker, label=name)
-    ax.set_xlabel("shift to the right (pixels)")
-    ax.set_ylabel(f"relative change of the {layer + ' ' if layer else ''}maps")
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_ylim(bottom=0)
-    ax.set_title(title)
-    ax.legend()
-    fig.tight_layout()
-    return fig
+    return _plot_percent_curves(results, "shift to the right (pixels)",
+                                f"relative change of the {layer + ' ' if layer else ''}maps", title)
 
 
 def plot_neighbour_pixels(images, seed: int = 0, points: int = 3000,

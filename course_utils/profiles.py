@@ -17,6 +17,7 @@ class Profile:
     name: str
     data: str              # "sample": the bundled sample; "full": CIFAR10_DIR or the Keras download
     epochs: int            # epochs for each experiment (the originals use 20)
+    train_images: int | None  # first N training images (validation is 20% of them); None: all
     demo_images: int       # size of the small slices the explainer demos train on
     demo_epochs: int       # epochs for those demos
     description: str
@@ -26,9 +27,10 @@ class Profile:
 
 
 PROFILES = {
-    "quick": Profile("quick", data="sample", epochs=2, demo_images=2000, demo_epochs=3,
+    # Sized so that CI re-executes every notebook in under 5 minutes on 2 cores.
+    "quick": Profile("quick", data="sample", epochs=2, train_images=None, demo_images=1500, demo_epochs=3,
                      description="bundled 6,000-image sample, 2 epochs: minutes on a laptop CPU"),
-    "full": Profile("full", data="full", epochs=20, demo_images=10000, demo_epochs=10,
+    "full": Profile("full", data="full", epochs=20, train_images=None, demo_images=10000, demo_epochs=10,
                     description="all 60,000 images, 20 epochs as in the original experiments"),
 }
 

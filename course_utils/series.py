@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from pathlib import Path
 
@@ -39,7 +40,8 @@ def execute(path: Path, out_path: Path, timeout: int) -> tuple[bool, float, str 
     try:
         client.execute()
     except CellExecutionError as exc:
-        error = str(exc).strip().splitlines()[-1][:300] if str(exc).strip() else type(exc).__name__
+        lines = re.sub(r"\x1b\[[0-9;]*m", "", str(exc)).strip().splitlines()  # drop terminal colours
+        error = (lines[-1] if lines else type(exc).__name__)[:300]
     with atomic_path(out_path, suffix=".ipynb") as tmp:
         nbformat.write(nb, tmp)
     return error is None, time.perf_counter() - started, error

@@ -97,3 +97,15 @@ def test_killed_run_resumes_from_last_finished_epoch(tmp_path):
         assert results["history"][old["epoch"] - 1] == old
     backup = Path(tmp_path / "runs" / "quick" / "resume" / "backup")
     assert not backup.exists() or not any(backup.iterdir())  # the checkpoint is cleaned up on success
+
+
+def test_a_run_in_progress_elsewhere_is_not_trained_twice(sample, tmp_path):
+    lock = tmp_path / "runs" / "quick" / ".tiny.lock"
+    lock.parent.mkdir(parents=True)
+    lock.write_text(str(os.getpid()))  # a live process "owns" the run
+    kwargs = dict(profile="quick", data=sample, runs_dir=tmp_path / "runs", results_dir=tmp_path / "r", verbose=0)
+    with pytest.raises(RuntimeError, match="is being trained by process"):
+        run_experiment(TINY, **kwargs)
+    lock.write_text("999999999")  # its owner died: the lock is taken over, and released afterwards
+    assert run_experiment(TINY, **kwargs).results["epochs_completed"] == 1
+    assert not lock.exists()
