@@ -16,18 +16,22 @@ from .profiles import PROFILES, ProfileError, get_profile
 
 def _reproduce(args) -> int:
     from .data import load_dataset
-    from .experiment import EXPERIMENTS, run_experiment
+    from .experiment import DEMOS, EXPERIMENTS, demo_config, run_experiment
     from .notebook_setup import quiet_logs
 
     quiet_logs()
-    names = list(EXPERIMENTS) if args.experiment == "all" else [args.experiment]
     profile = get_profile(args.profile)
+    if args.experiment == "demos":  # the explainers' slice runs (normalisation, dropout)
+        names = [demo_config(name, profile) for name in DEMOS]
+    else:
+        names = list(EXPERIMENTS) if args.experiment == "all" else [args.experiment]
     data = load_dataset(args.data, profile=profile.name)
     print(f"profile {profile.name} ({profile.description}); {data.describe()}", flush=True)
     verbose = "auto" if sys.stdout.isatty() else 2
-    for name in names:
+    for experiment in names:
+        name = getattr(experiment, "name", experiment)
         print(f"== {name}", flush=True)
-        result = run_experiment(name, profile=profile, data=data, force=args.force, verbose=verbose)
+        result = run_experiment(experiment, profile=profile, data=data, force=args.force, verbose=verbose)
         r = result.results
         print(f"{name}: test accuracy {r['test_accuracy']:.4f} after {r['epochs_completed']} epochs, "
               f"{r['train_seconds']:.0f} s training, {r['images_per_second_median']:.0f} img/s, "
@@ -68,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course_utils", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     rep = sub.add_parser("reproduce", help="train and evaluate the experiments, writing results/*.json")
-    rep.add_argument("experiment", choices=["baseline", "deeper", "augmented", "all"])
+    rep.add_argument("experiment", choices=["baseline", "deeper", "augmented", "all", "demos"],
+                     help="'all' is the three experiments; 'demos' the explainers' short slice runs")
     rep.add_argument("--profile", help=f"one of {', '.join(PROFILES)} (default: $COURSE_PROFILE or quick)")
     rep.add_argument("--data", help="CIFAR-10 source (default: $CIFAR10_DIR, else the profile's default)")
     rep.add_argument("--force", action="store_true", help="retrain even if a finished run exists")
