@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -14,6 +16,25 @@ def quiet_logs() -> None:
     warnings.filterwarnings("ignore", message=".*Skipping variable loading for optimizer.*")
     # tqdm.auto warns when ipywidgets is missing, and the warning prints tqdm's absolute install path.
     warnings.filterwarnings("ignore", message="IProgress not found")
+
+
+@contextmanager
+def native_stderr_silenced():
+    """Send C-level stderr to /dev/null for a moment (Python exceptions still raise as usual).
+
+    TensorFlow's C++ runtime prints start-up notices ("Could not find cuda drivers", absl's
+    "log messages before InitializeLog") straight to file descriptor 2, before TF_CPP_MIN_LOG_LEVEL
+    takes effect, and Jupyter saves them in the notebook as if they were the student's output.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def project_root(start: str | os.PathLike | None = None) -> Path | None:
@@ -31,7 +52,9 @@ def setup(seed: int = 42, data_source=None):
     if root is not None:
         os.chdir(root)
     quiet_logs()
-    import keras
+    with native_stderr_silenced():
+        import keras
+        import keras.src.backend  # noqa: F401  (loads the backend, which prints the notices)
     import matplotlib as mpl
 
     from .data import load_dataset

@@ -26,7 +26,7 @@
 #
 # **Time:** under a minute in the quick profile when [04 · Augmentation](04_augmented.ipynb) has
 # already trained the two slice runs, about 3 minutes on a 2-core CPU otherwise; in the full profile
-# seconds when the runs exist, otherwise TIME_FULL on a 2-core CPU.
+# seconds when the runs exist, otherwise about 12 minutes for the two 10,000-image slices on a 2-core CPU.
 #
 # **Previous:** [05 · Comparison](05_comparison.ipynb) · **Next:**
 # [11 · Convolution and shapes](11_convolution_and_shapes.ipynb) · **Related:**

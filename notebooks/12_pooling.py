@@ -28,7 +28,7 @@
 # **Time:** about 2 minutes in the quick profile on a 2-core CPU once
 # [02 · The baseline](02_baseline.ipynb) and [03 · A deeper network](03_deeper.ipynb) have trained
 # their models (add one to three minutes otherwise); in the full profile about the same with the models
-# trained, otherwise TIME_FULL.
+# trained, otherwise add 20 to 35 minutes for the baseline and 1 to 2 hours for the deeper net.
 #
 # **Previous:** [11 · Convolution and shapes](11_convolution_and_shapes.ipynb) · **Next:**
 # [13 · Dropout](13_dropout.ipynb) · **Ethics prompt:**

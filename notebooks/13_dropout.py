@@ -27,7 +27,7 @@
 #
 # **Time:** under a minute in the quick profile when both slice runs exist, about 2 minutes on a
 # 2-core CPU for the run without dropout otherwise; in the full profile seconds when the runs exist,
-# otherwise TIME_FULL.
+# otherwise about 6 minutes for the 10,000-image slice without dropout.
 #
 # **Previous:** [12 · Pooling](12_pooling.ipynb) · **Related:** [03 · A deeper network](03_deeper.ipynb)
 # uses three dropout layers, [10 · Normalisation and one-hot](10_normalisation_and_one_hot.ipynb) trains
