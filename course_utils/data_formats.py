@@ -108,13 +108,15 @@ def _decode_image(raw: bytes, where: str) -> np.ndarray:
         with Image.open(io.BytesIO(raw)) as image:
             image.load()
             if image.mode != "RGB":
-                raise DataError(f"{where} is a {image.mode} image, expected RGB; "
+                raise DataError(f"{where} is a mode-{image.mode} image, expected RGB; "
                                 "convert it with Pillow's Image.convert('RGB') or remove it")
             if image.size != (32, 32):
                 raise DataError(f"{where} is {image.size[0]}x{image.size[1]} pixels, expected 32x32; "
                                 "resize it or remove it from the folder")
             return np.asarray(image, dtype=np.uint8)
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+    except UnidentifiedImageError as exc:
+        raise DataError(f"{where} is not a readable image (not a JPEG or PNG); replace or remove the file") from exc
+    except (OSError, SyntaxError) as exc:
         raise DataError(f"{where} is not a readable image ({_brief(exc)}); replace or remove the file") from exc
 
 

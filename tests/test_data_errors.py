@@ -160,8 +160,8 @@ def test_malicious_pickle_is_refused_and_runs_nothing(batches_dir, tmp_path):
 
 @pytest.mark.parametrize("size, mode, expected", [
     ((33, 32), "RGB", "33x32 pixels, expected 32x32"),
-    ((32, 32), "L", "is a L image, expected RGB"),
-    ((32, 32), "RGBA", "is a RGBA image, expected RGB"),
+    ((32, 32), "L", "is a mode-L image, expected RGB"),
+    ((32, 32), "RGBA", "is a mode-RGBA image, expected RGB"),
 ])
 def test_wrong_image_size_or_mode(image_tree, size, mode, expected):
     Image.new(mode, size).save(image_tree / "train" / "cat" / "bad.png")
