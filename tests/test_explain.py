@@ -235,3 +235,21 @@ def test_every_figure_has_a_title():
         titles = [fig._suptitle.get_text() if fig._suptitle else ""] + [ax.get_title() for ax in fig.axes]
         assert any(titles), fig
         plt.close(fig)
+
+
+class _BrightnessModel:
+    """A stand-in model: class 1 if the mean input is above 1 (only raw 0-255 pixels are), else class 0."""
+
+    def predict(self, x, batch_size=None, verbose=0):
+        bright = np.asarray(x).reshape(len(x), -1).mean(axis=1) > 1
+        return np.eye(10)[bright.astype(int)]
+
+
+def test_scale_mismatch_scores_both_scales():
+    x = np.full((20, 32, 32, 3), 200, dtype=np.uint8)
+    y = np.ones((20, 1), dtype=np.uint8)  # every image is class 1, which raw inputs get right
+    result = explain.scale_mismatch(_BrightnessModel(), x, y, trained_on_raw=True)
+    assert result["same scale as training"] == (1.0, 1.0)
+    assert result["the other scale"] == (0.0, 1.0)  # one answer for everything, and the wrong one
+    flipped = explain.scale_mismatch(_BrightnessModel(), x, y, trained_on_raw=False)
+    assert flipped["same scale as training"] == (0.0, 1.0) and flipped["the other scale"] == (1.0, 1.0)
