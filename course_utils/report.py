@@ -45,10 +45,11 @@ def results_table(results_dir: str | Path = "results/full") -> str:
     if not results:
         shown = "/".join(Path(results_dir).parts[-2:])
         return f"_No finished runs in `{shown}` yet._\n"
-    rows = ["| experiment | parameters | epochs | test accuracy | published | training time | "
-            "images/s (median) | peak RSS | data |", "|---|---|---|---|---|---|---|---|---|"]
+    rows = ["| experiment | parameters | training images | epochs | test accuracy | published | training time | "
+            "images/s (median) | peak RSS | data |", "|---|---|---|---|---|---|---|---|---|---|"]
     for name, r in results.items():
-        rows.append(f"| {name} | {r['parameters']:,} | {r['epochs_completed']} | {r['test_accuracy']:.4f} | "
+        images = (r.get("config") or {}).get("train_images") or r["data"]["train_images"]
+        rows.append(f"| {name} | {r['parameters']:,} | {images:,} | {r['epochs_completed']} | {r['test_accuracy']:.4f} | "
                     f"{_reference(name)} | {r['train_seconds'] / 60:.1f} min | {r['images_per_second_median']:.0f} | "
                     f"{r['peak_rss_mb'] / 1024:.2f} GB | {r['data']['source']} ({r['data']['kind']}, "
                     f"sha256 {r['data']['sha256'][:12]}) |")
