@@ -219,7 +219,7 @@ fig = explain.plot_one_hot(labels, CLASS_NAMES, title="Four labels as one-hot ro
 # The 2017 code wrote
 #
 # ```python
-# from keras.utils import np_utils
+# from keras.utils import np_utils   # the original 2017 line; fails on Keras 3
 # Y_train = np_utils.to_categorical(y_train, NB_CLASSES)
 # ```
 #
