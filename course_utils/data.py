@@ -17,7 +17,7 @@ import json
 import os
 import ssl
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -53,7 +53,6 @@ class Dataset:
     source: str          # a path or URL a person can recognise, never a home directory
     sha256: str          # hash of the arrays themselves, whatever format they came from
     note: str | None = None
-    class_names: tuple[str, ...] = field(default=CLASS_NAMES)
 
     def as_tuples(self):
         return (self.x_train, self.y_train), (self.x_test, self.y_test)
