@@ -159,7 +159,30 @@ def library_versions() -> dict:
         import jax
 
         versions["jax"] = jax.__version__
+    elif keras.backend.backend() == "torch":
+        import torch
+
+        versions["torch"] = torch.__version__
     return versions
+
+
+def accelerator() -> str:
+    """The device Keras trains on, e.g. "cpu" or "NVIDIA H100 80GB HBM3": run times depend on it."""
+    if keras.backend.backend() == "jax":
+        import jax
+
+        device = jax.devices()[0]
+        return "cpu" if device.platform == "cpu" else device.device_kind
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        gpus = tf.config.list_physical_devices("GPU")
+        return tf.config.experimental.get_device_details(gpus[0]).get("device_name", "gpu") if gpus else "cpu"
+    if keras.backend.backend() == "torch":
+        import torch
+
+        return torch.cuda.get_device_name(0) if torch.cuda.is_available() else "cpu"
+    return "unknown"
 
 
 def peak_rss_mb() -> float:
@@ -319,7 +342,7 @@ def _train(config: ExperimentConfig, profile: Profile, data: Dataset, run_dir: P
         "peak_rss_mb": peak_rss_mb(),
         "versions": library_versions(),
         "machine": {"platform": platform.platform(terse=True), "processor": platform.machine(),
-                    "cpus": os.cpu_count()},
+                    "cpus": os.cpu_count(), "accelerator": accelerator()},
         "finished_utc": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
     write_json_atomic(results_path, results)
