@@ -64,7 +64,7 @@ def _model_cards(args) -> int:
 def _report(args) -> int:
     from .report import results_table, update_readme
 
-    print(update_readme(results_dir=args.results) if args.write else results_table(args.results), end="")
+    print(update_readme() if args.write else results_table(args.results), end="")
     return 0
 
 
@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     cards.add_argument("--out", default="ethics/model-cards", help="where cards go (default: ethics/model-cards)")
     rep_table = sub.add_parser("report", help="print the results table of the full runs")
     rep_table.add_argument("--results", default="results/full", help="results folder (default: results/full)")
-    rep_table.add_argument("--write", action="store_true", help="also refresh the table in README.md")
+    rep_table.add_argument("--write", action="store_true", help="refresh every results table in README.md instead")
     args = parser.parse_args(argv)
     try:
         if args.command == "profiles":

@@ -1,6 +1,10 @@
-"""The results table: our full runs beside the published figures, for the README and notebook 05.
+"""The results tables: our runs beside the published figures, for the README and notebook 05.
 
-    python -m course_utils report            # print the table and refresh it in README.md
+    python -m course_utils report            # print the table of results/full
+    python -m course_utils report --write    # refresh every marked table in README.md
+
+README.md marks each table with ``<!-- results:start -->`` (results/full) or
+``<!-- results:NAME:start -->`` (results/NAME), and the matching end marker.
 """
 from __future__ import annotations
 
@@ -18,6 +22,8 @@ REFERENCES = {
     "augmented": {"book": None, "book_epochs": None, "rerun": 0.788, "rerun_epochs": 40},
 }
 START, END = "<!-- results:start -->", "<!-- results:end -->"
+# Every marked block: its optional folder name (None: results/full) and its current text.
+BLOCK = re.compile(r"<!-- results:(?:([\w.-]+):)?start -->\n(.*?)<!-- results:(?:\1:)?end -->", flags=re.S)
 
 
 def load_results(results_dir: str | Path = "results/full") -> dict[str, dict]:
@@ -50,23 +56,41 @@ def results_table(results_dir: str | Path = "results/full") -> str:
     for name, r in results.items():
         images = (r.get("config") or {}).get("train_images") or r["data"]["train_images"]
         rows.append(f"| {name} | {r['parameters']:,} | {images:,} | {r['epochs_completed']} | {r['test_accuracy']:.4f} | "
-                    f"{_reference(name)} | {r['train_seconds'] / 60:.1f} min | {r['images_per_second_median']:.0f} | "
+                    f"{_reference(name)} | {_duration(r['train_seconds'])} | {r['images_per_second_median']:.0f} | "
                     f"{r['peak_rss_mb'] / 1024:.2f} GB | {r['data']['source']} ({r['data']['kind']}, "
                     f"sha256 {r['data']['sha256'][:12]}) |")
     first = next(iter(results.values()))
     versions = ", ".join(f"{k} {v}" for k, v in first["versions"].items())
     rows.append("")
-    rows.append(f"Measured on {first['machine']['cpus']} CPU cores ({first['machine']['platform']}) with {versions}.")
+    machine = first["machine"]
+    accelerator = machine.get("accelerator", "cpu")
+    where = f"{machine['cpus']} CPU cores" if accelerator == "cpu" else f"one {accelerator} GPU and {machine['cpus']} CPU cores"
+    rows.append(f"Measured on {where} ({machine['platform']}) with {versions}.")
     return "\n".join(rows) + "\n"
 
 
-def update_readme(readme: str | Path = "README.md", results_dir: str | Path = "results/full") -> str:
-    """Replace the text between the results markers in ``readme`` with a fresh table."""
+def _duration(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
+
+
+def readme_blocks(text: str) -> list[tuple[str, str]]:
+    """(results folder, table text) for every marked block in a README's text."""
+    return [(f"results/{name or 'full'}", body) for name, body in BLOCK.findall(text)]
+
+
+def update_readme(readme: str | Path = "README.md", root: str | Path = ".") -> str:
+    """Regenerate every marked table in ``readme`` from its results folder; return the new tables."""
     readme = Path(readme)
     text = readme.read_text()
-    if START not in text or END not in text:
+    if not BLOCK.search(text):
         raise ValueError(f"{readme} has no {START} ... {END} markers; add them where the table belongs")
-    table = results_table(results_dir)
-    new = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: f"{START}\n{table}{END}", text, flags=re.S)
+
+    def fresh(match: re.Match) -> str:
+        name = match.group(1)
+        table = results_table(Path(root) / "results" / (name or "full"))
+        tag = f"results:{name}:" if name else "results:"
+        return f"<!-- {tag}start -->\n{table}<!-- {tag}end -->"
+
+    new = BLOCK.sub(fresh, text)
     write_text_atomic(readme, new)
-    return table
+    return "\n".join(body for _, body in readme_blocks(new))

@@ -2,20 +2,38 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
-from course_utils.report import END, REFERENCES, START, results_table
+from course_utils.report import REFERENCES, readme_blocks, results_table, update_readme
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_readme_table_matches_committed_results():
-    text = (ROOT / "README.md").read_text()
-    block = re.search(re.escape(START) + r"\n(.*?)" + re.escape(END), text, flags=re.S)
-    assert block, "README.md lost its results markers"
-    assert block.group(1) == results_table(ROOT / "results" / "full"), \
-        "README results table is stale: run `python -m course_utils report --write`"
+def test_readme_tables_match_committed_results():
+    blocks = dict(readme_blocks((ROOT / "README.md").read_text()))
+    assert "results/full" in blocks, "README.md lost its results markers"
+    for folder, body in blocks.items():
+        assert (ROOT / folder).is_dir(), f"README has a table for {folder}, which does not exist"
+        assert body == results_table(ROOT / folder), \
+            f"README table for {folder} is stale: run `python -m course_utils report --write`"
+
+
+def test_update_readme_refreshes_every_marked_block(tmp_path):
+    for folder, accuracy in (("full", 0.5), ("gpu", 0.75)):
+        (tmp_path / "results" / folder).mkdir(parents=True)
+        run = {"experiment": "deeper", "parameters": 1676842, "epochs_completed": 20, "test_accuracy": accuracy,
+               "train_seconds": 30.0, "images_per_second_median": 4.0e4, "peak_rss_mb": 3000.0,
+               "data": {"source": "x.tar.gz", "kind": "path", "sha256": "cd" * 32, "train_images": 50000},
+               "versions": {"keras": "3.15.1"}, "machine": {"cpus": 16, "platform": "Linux", "accelerator": "H100"}}
+        (tmp_path / "results" / folder / "deeper.json").write_text(json.dumps(run))
+    readme = tmp_path / "README.md"
+    readme.write_text("a\n<!-- results:start -->\nold\n<!-- results:end -->\nb\n"
+                      "<!-- results:gpu:start -->\nold\n<!-- results:gpu:end -->\nc\n")
+    update_readme(readme, root=tmp_path)
+    blocks = dict(readme_blocks(readme.read_text()))
+    assert "0.5000" in blocks["results/full"] and "0.7500" in blocks["results/gpu"]
+    assert "30 s" in blocks["results/gpu"] and "one H100 GPU and 16 CPU cores" in blocks["results/gpu"]
+    assert readme.read_text().startswith("a\n") and readme.read_text().endswith("c\n")
 
 
 def test_table_shows_each_run_beside_the_published_figure(tmp_path):
