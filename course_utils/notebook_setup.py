@@ -14,8 +14,6 @@ def quiet_logs() -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     logging.getLogger("absl").setLevel(logging.ERROR)
     warnings.filterwarnings("ignore", message=".*Skipping variable loading for optimizer.*")
-    # tqdm.auto warns when ipywidgets is missing, and the warning prints tqdm's absolute install path.
-    warnings.filterwarnings("ignore", message="IProgress not found")
 
 
 @contextmanager

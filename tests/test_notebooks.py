@@ -82,6 +82,8 @@ def test_saved_outputs_are_clean(stem):
         leak = HOME_PATH.search(text)
         assert not leak, f"{stem} cell {index} output shows a home path: {leak.group(0)!r}"
         assert home == "/" or home not in text, f"{stem} cell {index} output shows the home folder"
+        # An install path (a warning's file name, say) names the machine's folders, as a home path does.
+        assert "site-packages" not in text, f"{stem} cell {index} output shows an install path"
         if len(user) >= 3:
             assert not re.search(rf"\b{re.escape(user)}\b", text), f"{stem} cell {index} shows the user name"
 
