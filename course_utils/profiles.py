@@ -28,7 +28,7 @@ class Profile:
 
 PROFILES = {
     # Sized so that CI re-executes every notebook in under 5 minutes on 2 cores.
-    "quick": Profile("quick", data="sample", epochs=2, train_images=None, demo_images=1500, demo_epochs=3,
+    "quick": Profile("quick", data="sample", epochs=2, train_images=None, demo_images=1000, demo_epochs=2,
                      description="bundled 6,000-image sample, 2 epochs: minutes on a laptop CPU"),
     "full": Profile("full", data="full", epochs=20, train_images=None, demo_images=10000, demo_epochs=10,
                     description="all 60,000 images, 20 epochs as in the original experiments"),

