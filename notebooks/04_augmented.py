@@ -232,9 +232,9 @@ print(f"the final model answers '{CLASS_NAMES[answers.argmax()]}' for {answers.m
 # deeper network (76.3%) and far from the 78.8% that re-runs reach after 40 epochs. The three lines
 # above say why: it has not finished learning. Its training accuracy on distorted images was still
 # rising at epoch 20 (57.6%, against 84.0% for the deeper network without augmentation); its validation
-# accuracy jumped by up to 10 points from one epoch to the next (58.9% at epoch 16, 48.6% at epoch
-# 20), so the model left by the last epoch is a noisy pick; and that model answers "frog" for
-# almost a third of the test images.
+# accuracy moved by up to 7 points from one epoch to the next and fell 10 points between epochs 16
+# and 20 (58.9% to 48.6%), so the model left by the last epoch is a noisy pick; and that model
+# answers "frog" for almost a third of the test images.
 #
 # Strong augmentation is a regulariser: every epoch shows the network new distortions of every
 # image, so it cannot memorise the training set, and it learns more slowly. With the original

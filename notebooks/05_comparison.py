@@ -90,9 +90,9 @@ fig = plot_accuracy_comparison({name: run.results["test_accuracy"] for name, run
 # Our full runs (see `results/full/`): the baseline reached 0.664 after 20 epochs, the book's own
 # figure; the deeper net reached 0.763 after 20 epochs, already at the re-runs' 0.758 for 40. The
 # augmented net reached only 0.496 after 20 epochs, 29 points under the re-runs' 0.788 for 40:
-# learning from ever-changing images, it was still improving on its training images and its
-# validation accuracy still swung by up to 10 points between epochs ([notebook 04](04_augmented.ipynb)
-# looks at why). This is the one result we did not reproduce, and the difference in training length
+# learning from ever-changing images, it was still improving on its training images, and its
+# validation accuracy still moved by up to 7 points from one epoch to the next
+# ([notebook 04](04_augmented.ipynb) looks at why). This is the one result we did not reproduce, and the difference in training length
 # is the first suspect. The quick profile's 2 epochs on 5,000 images are far below all three.
 
 # %% [markdown]
