@@ -177,9 +177,9 @@ for name, (accuracy, share) in explain.scale_mismatch(scaled_run.model(), data.x
     print(f"scaled-trained model, test images at {name:23} accuracy {accuracy:6.1%}; top answer given to {share:4.0%}")
 
 # %% [markdown]
-# Scored on scaled test images, the raw-trained model drops to near chance: with inputs 255 times
-# smaller, its biases outweigh what the image contributes, and its answers collapse onto a few
-# classes (15.0% accuracy in the full-profile run saved here; the shorter quick-profile model gives
+# Scored on scaled test images, the raw-trained model drops to near chance: inputs 255 times
+# smaller shrink what the image contributes to each score while the learned biases stay as they
+# were, and its answers collapse onto a few classes (15.0% accuracy in the full-profile run saved here; the shorter quick-profile model gives
 # one answer to every image and scores exactly 10.0%). The reverse mismatch hurts less, because a
 # ReLU network's scores grow roughly in proportion to its input, so multiplying the input by 255
 # mostly keeps the ranking of the classes. The cure is one division, done in one place: `prepare()`

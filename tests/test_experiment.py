@@ -41,6 +41,8 @@ def test_results_json_records_everything(sample, tmp_path):
         assert key in saved, key
     assert saved["versions"]["backend"] in ("tensorflow", "jax", "torch") and saved["versions"]["keras"].startswith("3.")
     assert saved["data"]["sha256"] == sample.sha256 and saved["profile"]["name"] == "quick"
+    # Run times only compare on the same hardware, so the device is recorded (CI has no GPU).
+    assert saved["machine"]["accelerator"] == "cpu" and saved["machine"]["cpus"] >= 1
     matrix = np.array(saved["confusion_matrix"])
     assert matrix.shape == (10, 10) and matrix.sum() == 1000
     assert saved["test_accuracy"] == pytest.approx(np.trace(matrix) / 1000, abs=1e-6)
