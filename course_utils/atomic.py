@@ -24,6 +24,8 @@ def atomic_path(target: str | os.PathLike, suffix: str = "") -> Iterator[Path]:
     os.chmod(tmp, 0o644)  # mkstemp's 0600 would make results unreadable to a shared course group
     try:
         yield tmp
+        with open(tmp, "rb") as written:  # on disk before the rename makes it visible
+            os.fsync(written.fileno())
         os.replace(tmp, target)
     finally:
         if tmp.exists():
