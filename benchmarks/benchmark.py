@@ -8,7 +8,9 @@ The default run takes about 5 minutes on an idle 2-core CPU (most of it the deep
 What it measures (training images per second, median over the repeats):
 
 - the baseline and the deeper network, as ``run_experiment`` compiles them;
-- augmentation on the deeper network: the Keras 3 layers inside the model against the legacy
+- augmentation on the deeper network, three ways: the series' one-warp layer (``RandomWarp``, one
+  resampling per image), Keras's stacked ``RandomFlip``/``RandomRotation``/``RandomTranslation``/
+  ``RandomZoom`` layers (three resamplings), both inside the model, and the legacy
   ``ImageDataGenerator.flow`` feeding ``model.fit`` (``course_utils.augment.legacy_generator``), with
   the slowdown each adds to a plain deeper epoch;
 - XLA on against off (``jit_compile``) for both networks, on TensorFlow;
@@ -40,9 +42,9 @@ quiet_logs()
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from course_utils.augment import legacy_generator  # noqa: E402
+from course_utils.augment import build_stacked_augmenter, legacy_generator  # noqa: E402
 from course_utils.experiment import EXPERIMENTS, build_model, library_versions, peak_rss_mb  # noqa: E402
-from course_utils.models import build_baseline, build_deeper  # noqa: E402
+from course_utils.models import build_baseline, build_deeper, compile_like_original  # noqa: E402
 
 
 def compiled(name: str, jit_compile) -> keras.Model:
@@ -51,6 +53,13 @@ def compiled(name: str, jit_compile) -> keras.Model:
     model.compile(optimizer=keras.optimizers.RMSprop(), loss="categorical_crossentropy",
                   metrics=["accuracy"], jit_compile=jit_compile)
     return model
+
+
+def stacked_augmented() -> keras.Model:
+    """The deeper network behind Keras's four stacked random layers (the original settings)."""
+    inner = build_deeper()
+    model = keras.Sequential([keras.Input(shape=inner.input_shape[1:]), build_stacked_augmenter(0), inner])
+    return compile_like_original(model)
 
 
 class BatchClock(keras.callbacks.Callback):
@@ -112,7 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     runners = {
         "baseline": array_runner(build_model(EXPERIMENTS["baseline"]), x, y, bs),
         "deeper": array_runner(build_model(EXPERIMENTS["deeper"]), x, y, bs),
-        "deeper + augmentation layers": array_runner(build_model(EXPERIMENTS["augmented"]), x, y, bs),
+        "deeper + one-warp layer": array_runner(build_model(EXPERIMENTS["augmented"]), x, y, bs),
+        "deeper + stacked Keras layers": array_runner(stacked_augmented(), x, y, bs),
         "deeper + legacy ImageDataGenerator.flow": legacy_runner(build_model(EXPERIMENTS["deeper"]), x, y, bs),
     }
     if tensorflow and not args.no_xla:  # XLA off is what the rows above use on TensorFlow
@@ -145,8 +155,10 @@ def main(argv: list[str] | None = None) -> int:
             off = speed[name.split(",")[0]]
             note = f"XLA on / off = {speed[name] / off:.2f}x"
         print(f"{name:42} {speed[name]:9.0f} {spread[name]:6.0%}  {note}")
-    layers, legacy = speed["deeper + augmentation layers"], speed["deeper + legacy ImageDataGenerator.flow"]
-    print(f"\naugmentation layers / legacy generator: {layers / legacy:.2f}x the images per second")
+    one, stacked = speed["deeper + one-warp layer"], speed["deeper + stacked Keras layers"]
+    legacy = speed["deeper + legacy ImageDataGenerator.flow"]
+    print(f"\none-warp layer / stacked layers: {one / stacked:.2f}x the images per second; "
+          f"one-warp layer / legacy generator: {one / legacy:.2f}x")
     print(f"peak RSS of this process: {peak_rss_mb():,.0f} MB; load average after {os.getloadavg()[0]:.2f}")
     print("spread = (fastest - slowest) / median of the repeats; a large spread means a noisy machine.")
     return 0

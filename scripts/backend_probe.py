@@ -12,7 +12,7 @@ import time
 import keras
 import numpy as np
 
-from course_utils.augment import build_augmenter
+from course_utils.augment import build_augmenter, build_stacked_augmenter
 from course_utils.experiment import EXPERIMENTS, ScaledBatches, accelerator, build_model
 
 STEPS, BATCH = 40, 128
@@ -43,8 +43,8 @@ def probe_training(name: str) -> None:
 
 def probe_layers() -> None:
     batch = keras.ops.convert_to_tensor(x[:BATCH].astype("float32") / 255)
-    augmenter = build_augmenter(seed=0)
-    for layer in [*augmenter.layers, augmenter]:
+    stacked = build_stacked_augmenter(seed=0)
+    for layer in [*stacked.layers, stacked, build_augmenter(seed=0)]:
         def apply(layer=layer):  # block until the result exists, so the time is the layer's
             keras.ops.convert_to_numpy(layer(batch, training=True))
         first, steady = median_seconds(apply, 11)
