@@ -24,7 +24,7 @@ import keras
 import numpy as np
 
 from .atomic import atomic_path, write_json_atomic
-from .augment import ORIGINAL_SETTINGS, with_augmentation
+from .augment import settings_for, with_augmentation
 from .data import Dataset, load_dataset
 from .data_formats import CLASS_NAMES
 from .models import build_baseline, build_deeper, compile_like_original
@@ -40,20 +40,27 @@ class ExperimentConfig:
 
     name: str
     model: str                 # "baseline" or "deeper"
-    augment: bool = False
+    augmentation: str | None = None  # None, or the settings of course_utils.augment: "original", "mild"
     dropout: bool = True
     normalise: bool = True     # False reproduces the original bug: raw 0-255 pixels
-    epochs: int | None = None  # None: the profile's epochs
+    epochs: int | None = None  # None: the profile's epochs times epochs_factor
+    epochs_factor: int = 1     # 2: twice the profile's epochs (40 in the full profile)
     batch_size: int = 128
     validation_split: float = 0.2
     train_images: int | None = None  # None: all training images; else the first N (a demo slice)
     seed: int = 42
+    continues: str | None = None  # an experiment whose finished run this one trains on from (weights,
+    #                               optimizer state and history), e.g. 20 more epochs of "augmented"
 
 
 EXPERIMENTS = {
     "baseline": ExperimentConfig("baseline", model="baseline"),
     "deeper": ExperimentConfig("deeper", model="deeper"),
-    "augmented": ExperimentConfig("augmented", model="deeper", augment=True),
+    "augmented": ExperimentConfig("augmented", model="deeper", augmentation="original"),
+    "augmented_mild": ExperimentConfig("augmented_mild", model="deeper", augmentation="mild"),
+    # 20 more epochs of the augmented run: its first 20 epochs are the augmented run's.
+    "augmented_40": ExperimentConfig("augmented_40", model="deeper", augmentation="original", epochs_factor=2,
+                                     continues="augmented"),
 }
 BUILDERS = {"baseline": build_baseline, "deeper": build_deeper}
 
@@ -114,8 +121,8 @@ def split_like_keras(n: int, validation_split: float) -> int:
 def build_model(config: ExperimentConfig) -> keras.Model:
     """The compiled network for ``config``, augmentation in front when asked for."""
     model = BUILDERS[config.model](dropout=config.dropout)
-    if config.augment:
-        model = with_augmentation(model, seed=config.seed)
+    if config.augmentation:
+        model = with_augmentation(model, config.augmentation, seed=config.seed)
     return compile_like_original(model)
 
 
@@ -213,7 +220,11 @@ class RunResult:
 
     def model(self) -> keras.Model:
         """Reload the saved model; ``safe_mode=True`` refuses files that carry executable code."""
-        return keras.saving.load_model(self.run_dir / "model.keras", safe_mode=True)
+        path = self.run_dir / "model.keras"
+        if not path.is_file():
+            raise FileNotFoundError(f"{path} is not on this machine (only the results of {self.config.name} are); "
+                                    f"train it with: python -m course_utils reproduce {self.config.name}")
+        return keras.saving.load_model(path, safe_mode=True)
 
     def probabilities(self) -> np.ndarray:
         """Predicted class probabilities for every test image, in the dataset's order."""
@@ -225,25 +236,39 @@ def _run_paths(config: ExperimentConfig, profile: Profile, runs_dir: Path, resul
     return runs_dir / profile.name / config.name, results_dir / profile.name / f"{config.name}.json"
 
 
+def stored_config(results: dict) -> dict:
+    """A results file's config in today's fields (files written before ``augmentation`` had ``augment``)."""
+    config = dict(results.get("config") or {})
+    if "augment" in config:
+        config["augmentation"] = "original" if config.pop("augment") else None
+    config.setdefault("epochs_factor", 1)
+    config.setdefault("continues", None)
+    return config
+
+
 def _matches(results: dict, config: ExperimentConfig, profile: Profile, data: Dataset) -> bool:
-    return (results.get("config") == asdict(config) and results.get("profile", {}).get("name") == profile.name
+    return (stored_config(results) == asdict(config) and results.get("profile", {}).get("name") == profile.name
             and results.get("data", {}).get("sha256") == data.sha256)
 
 
 def run_experiment(experiment: str | ExperimentConfig, *, profile: str | Profile | None = None,
                    data: Dataset | None = None, runs_dir: Path = RUNS_DIR, results_dir: Path = RESULTS_DIR,
-                   force: bool = False, verbose: int | str = 2) -> RunResult:
-    """Train and evaluate one experiment, or reuse its finished run; see the module docstring."""
+                   force: bool = False, verbose: int | str = 2, results_only: bool = False) -> RunResult:
+    """Train and evaluate one experiment, or reuse its finished run; see the module docstring.
+
+    ``results_only=True`` accepts a finished run whose results JSON matches even when its model is
+    not on this machine (a fresh clone has the committed results but not the ``runs/`` folder).
+    """
     profile = profile if isinstance(profile, Profile) else get_profile(profile)
     config = EXPERIMENTS[experiment] if isinstance(experiment, str) else experiment
     if config.epochs is None:
-        config = replace(config, epochs=profile.epochs)
+        config = replace(config, epochs=profile.epochs * config.epochs_factor)
     if config.train_images is None and profile.train_images is not None:
         config = replace(config, train_images=profile.train_images)
     data = data if data is not None else load_dataset(profile=profile.name)
     run_dir, results_path = _run_paths(config, profile, Path(runs_dir), Path(results_dir))
 
-    if not force and results_path.exists() and (run_dir / "model.keras").exists():
+    if not force and results_path.exists() and (results_only or (run_dir / "model.keras").exists()):
         results = json.loads(results_path.read_text())
         if _matches(results, config, profile, data):
             return RunResult(config, results, run_dir, reused=True)
@@ -284,6 +309,27 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _start_from(config: ExperimentConfig, model: keras.Model, profile: Profile, data: Dataset, run_dir: Path,
+                results_path: Path, log_path: Path, verbose) -> int:
+    """Load the finished run that ``config`` continues into ``model``; return the epoch to go on from."""
+    base = EXPERIMENTS[config.continues]
+    differs = {k for k, v in asdict(base).items()
+               if asdict(config)[k] != v and k not in ("name", "epochs", "epochs_factor", "continues")}
+    if differs:
+        raise ValueError(f"{config.name} cannot continue {base.name}: they differ in {', '.join(sorted(differs))}")
+    earlier = run_experiment(base, profile=profile, data=data, runs_dir=run_dir.parents[1],
+                             results_dir=results_path.parents[1], verbose=verbose)
+    finished = earlier.model()
+    model.set_weights(finished.get_weights())
+    model.optimizer.build(model.trainable_variables)
+    for mine, theirs in zip(model.optimizer.variables, finished.optimizer.variables, strict=True):
+        mine.assign(theirs)
+    rows = [{**row, "from": base.name} for row in earlier.history]
+    with atomic_path(log_path) as tmp:
+        tmp.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    return len(rows)
+
+
 def _train(config: ExperimentConfig, profile: Profile, data: Dataset, run_dir: Path, results_path: Path,
            force: bool, verbose) -> RunResult:
     # A checkpoint from a different config or data set must not be resumed into this run.
@@ -299,12 +345,17 @@ def _train(config: ExperimentConfig, profile: Profile, data: Dataset, run_dir: P
     keras.utils.set_random_seed(config.seed)
     x, y = data.x_train[: config.train_images], data.y_train[: config.train_images]
     cut = split_like_keras(len(x), config.validation_split)
-    train = ScaledBatches(x[:cut], y[:cut], config.batch_size, config.normalise, shuffle=True, seed=config.seed)
+    model = build_model(config)
+    initial_epoch = 0
+    if config.continues and not (run_dir / "backup").exists():
+        initial_epoch = _start_from(config, model, profile, data, run_dir, results_path, log_path, verbose)
+    # A continuation shuffles anew: seeded like its first epochs, it would repeat their order.
+    train = ScaledBatches(x[:cut], y[:cut], config.batch_size, config.normalise, shuffle=True,
+                          seed=config.seed + initial_epoch)
     validation = ScaledBatches(x[cut:], y[cut:], 512, config.normalise)
     test = ScaledBatches(data.x_test, data.y_test, 512, config.normalise)
-    model = build_model(config)
     started = time.perf_counter()
-    model.fit(train, epochs=config.epochs, validation_data=validation, verbose=verbose,
+    model.fit(train, epochs=config.epochs, initial_epoch=initial_epoch, validation_data=validation, verbose=verbose,
               callbacks=[EpochLog(log_path, cut), keras.callbacks.BackupAndRestore(str(run_dir / "backup"))])
     session_seconds = time.perf_counter() - started
 
@@ -324,13 +375,16 @@ def _train(config: ExperimentConfig, profile: Profile, data: Dataset, run_dir: P
     results = {
         "experiment": config.name,
         "config": asdict(config),
-        "augmentation": ORIGINAL_SETTINGS if config.augment else None,
+        "augmentation": settings_for(config.augmentation) if config.augmentation else None,
+        "augmentation_layer": "RandomWarp: one bilinear warp per image" if config.augmentation else None,
         "parameters": int(model.count_params()),
         "profile": profile.as_dict(),
         "data": data.provenance(),
         "history": history,
         "epochs_completed": len(history),
         "resumed_after_epoch": resumed_from or None,
+        "continued_from": ({"experiment": config.continues, "epochs": len([r for r in history if r.get("from")])}
+                           if config.continues else None),
         "test_loss": float(test_loss),
         "test_accuracy": float(test_accuracy),
         "per_class_accuracy": {name: round(float(a), 4) for name, a in zip(CLASS_NAMES, per_class)},

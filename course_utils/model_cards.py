@@ -16,7 +16,7 @@ from typing import Callable
 
 from .atomic import write_text_atomic
 
-MODELS = ("baseline", "deeper", "augmented")
+MODELS = ("baseline", "deeper", "augmented", "augmented_mild", "augmented_40")
 REQUIRED_KEYS = (
     "experiment", "config", "parameters", "profile", "data", "history", "epochs_completed",
     "test_loss", "test_accuracy", "per_class_accuracy", "confusion_matrix", "train_seconds",
@@ -140,8 +140,13 @@ def render_model_card(results: dict, source: str | None = None) -> str:
         f"seed {config.get('seed')}, dropout {'on' if config.get('dropout', True) else 'off'}, "
         f"pixels {'scaled to 0-1' if config.get('normalise', True) else 'left at 0-255'}.",
         "- **Augmentation:** " + (
-            ", ".join(f"{k} {v}" for k, v in augmentation.items()) + " (random, training only)"
-            if augmentation else "none"),
+            ", ".join(f"{k} {v}" for k, v in augmentation.items())
+            + (f" (settings `{config['augmentation']}`" if isinstance(config.get("augmentation"), str) else " (")
+            + "random, training only" + (f"; {results['augmentation_layer']}" if results.get("augmentation_layer") else "")
+            + ")" if augmentation else "none"),
+        *([f"- **Continued run:** its first {results['continued_from']['epochs']} epochs are the "
+            f"`{results['continued_from']['experiment']}` run, trained on from there with the same weights "
+            "and optimizer state."] if results.get("continued_from") else []),
         f"- **Run:** profile `{profile.get('name')}`, finished {results['finished_utc']}"
         + (f", results file `{source}`" if source else "") + ".",
         "- **Software:** " + ", ".join(f"{k} {v}" for k, v in sorted(results.get("versions", {}).items())),

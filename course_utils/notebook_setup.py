@@ -13,6 +13,9 @@ def quiet_logs() -> None:
     """Hide TensorFlow's start-up chatter so students see their own output."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     logging.getLogger("absl").setLevel(logging.ERROR)
+    # tf.function's "triggered tf.function retracing" notice fires when a notebook predicts with
+    # several models in turn; it is advice for library authors, not the student's output.
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)
     warnings.filterwarnings("ignore", message=".*Skipping variable loading for optimizer.*")
 
 

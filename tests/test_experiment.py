@@ -10,6 +10,7 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
+import keras
 import numpy as np
 import pytest
 
@@ -111,3 +112,35 @@ def test_a_run_in_progress_elsewhere_is_not_trained_twice(sample, tmp_path):
     lock.write_text("999999999")  # its owner died: the lock is taken over, and released afterwards
     assert run_experiment(TINY, **kwargs).results["epochs_completed"] == 1
     assert not lock.exists()
+
+
+def test_a_continued_run_starts_from_the_finished_one(sample, tmp_path, monkeypatch):
+    """augmented_40 trains on from augmented: same weights, same optimizer state, its history first."""
+    import course_utils.experiment as experiment
+
+    monkeypatch.setitem(experiment.EXPERIMENTS, "tiny", TINY)
+    kwargs = dict(profile="quick", data=sample, runs_dir=tmp_path / "runs", results_dir=tmp_path / "r", verbose=0)
+    base = run_experiment(TINY, **kwargs)
+    longer = ExperimentConfig("tiny_2", model="baseline", epochs=2, train_images=640, batch_size=64, continues="tiny")
+    result = run_experiment(longer, **kwargs)
+    history = result.results["history"]
+    assert [row["epoch"] for row in history] == [1, 2] and history[0] == {**base.history[0], "from": "tiny"}
+    assert result.results["continued_from"] == {"experiment": "tiny", "epochs": 1}
+    steps = -(-int(640 * 0.8) // 64)
+    iterations = keras.ops.convert_to_numpy(result.model().optimizer.iterations)
+    assert int(iterations) == 2 * steps  # the optimizer went on counting
+
+    other = ExperimentConfig("tiny_deeper", model="deeper", epochs=2, train_images=640, batch_size=64, continues="tiny")
+    with pytest.raises(ValueError, match="cannot continue tiny: they differ in model"):
+        run_experiment(other, **kwargs)
+
+
+def test_old_results_files_still_match_their_config():
+    """Files written before 'augment' became 'augmentation' are read in today's fields."""
+    from course_utils.experiment import stored_config
+
+    old = {"config": {**asdict(ExperimentConfig("deeper", model="deeper")), "augment": False}}
+    del old["config"]["augmentation"], old["config"]["epochs_factor"], old["config"]["continues"]
+    assert stored_config(old) == asdict(ExperimentConfig("deeper", model="deeper"))
+    old["config"]["augment"] = True
+    assert stored_config(old)["augmentation"] == "original"

@@ -17,7 +17,9 @@ ROOT = Path(__file__).resolve().parent.parent
 ETHICS = ROOT / "ethics"
 ROW = re.compile(r"^\| (\w+) \| ([\d,]+) \| ([\d,]+) \| (\d\.\d{4}) \|$", re.MULTILINE)
 ACCURACY = re.compile(r"\*\*Test accuracy:\*\* (\d\.\d{4}) \(([\d,]+) of ([\d,]+) test images")
-PARAMETERS = {"baseline": 4_200_842, "deeper": 1_676_842, "augmented": 1_676_842}
+PARAMETERS = {"baseline": 4_200_842, "deeper": 1_676_842, "augmented": 1_676_842, "augmented_mild": 1_676_842,
+              "augmented_40": 1_676_842}
+SETTINGS = {"augmented": "original", "augmented_40": "original", "augmented_mild": "mild"}
 
 
 def make_results(name: str = "deeper", *, seed: int = 0, profile: str = "full") -> dict:
@@ -41,11 +43,11 @@ def make_results(name: str = "deeper", *, seed: int = 0, profile: str = "full") 
     return {
         "experiment": name,
         "config": {"name": name, "model": "baseline" if name == "baseline" else "deeper",
-                   "augment": name == "augmented", "dropout": True, "normalise": True, "epochs": epochs,
+                   "augmentation": SETTINGS.get(name), "dropout": True, "normalise": True, "epochs": epochs,
                    "batch_size": 128, "validation_split": 0.2, "train_images": None, "seed": 42},
         "augmentation": ({"rotation_range": 40, "width_shift_range": 0.2, "height_shift_range": 0.2,
                           "zoom_range": 0.2, "horizontal_flip": True, "fill_mode": "nearest"}
-                         if name == "augmented" else None),
+                         if name in SETTINGS else None),
         "parameters": PARAMETERS[name],
         "profile": ({"name": "full", "data": "full", "epochs": 20, "demo_images": 10000, "demo_epochs": 10,
                      "description": "all 60,000 images, 20 epochs as in the original experiments"} if not sample else
