@@ -1,6 +1,7 @@
 """Command line for instructors and headless machines.
 
-    python -m course_utils reproduce all --profile full      # train (or resume) the three experiments
+    python -m course_utils reproduce all --profile full      # train (or resume) every experiment
+    python -m course_utils reproduce collapse --profile full # the original augmented run, reproduced
     python -m course_utils series --profile quick            # execute every notebook, write a summary
     python -m course_utils report --write                    # results table of the full runs -> README
     python -m course_utils profiles                          # list the profiles
@@ -14,23 +15,46 @@ import sys
 from .profiles import PROFILES, ProfileError, get_profile
 
 
+GROUPS = {  # names that stand for several runs
+    "all": "every experiment: baseline, deeper and the augmented runs",
+    "collapse": "both reproductions of the original augmented run (collapse_from_trained, collapse_from_untrained)",
+    "demos": "the explainers' short slice runs (normalisation, dropout)",
+}
+
+
+def _reproduce_names(requested: list[str]) -> list[str]:
+    from .collapse import COLLAPSE_DEMOS
+    from .experiment import DEMOS, EXPERIMENTS
+
+    groups = {"all": list(EXPERIMENTS), "collapse": list(COLLAPSE_DEMOS), "demos": list(DEMOS)}
+    names = [name for item in requested for name in groups.get(item, [item])]
+    unknown = [n for n in names if n not in EXPERIMENTS and n not in COLLAPSE_DEMOS and n not in DEMOS]
+    if unknown:
+        known = ", ".join([*GROUPS, *EXPERIMENTS, *COLLAPSE_DEMOS, *DEMOS])
+        raise ValueError(f"unknown run {unknown[0]!r}: choose from {known}")
+    return list(dict.fromkeys(names))
+
+
 def _reproduce(args) -> int:
+    from .collapse import COLLAPSE_DEMOS, run_collapse
     from .data import load_dataset
-    from .experiment import DEMOS, EXPERIMENTS, demo_config, run_experiment
+    from .experiment import DEMOS, demo_config, run_experiment
     from .notebook_setup import quiet_logs
 
     quiet_logs()
     profile = get_profile(args.profile)
-    if args.experiment == "demos":  # the explainers' slice runs (normalisation, dropout)
-        names = [demo_config(name, profile) for name in DEMOS]
-    else:
-        names = list(EXPERIMENTS) if args.experiment == "all" else [args.experiment]
+    names = _reproduce_names(args.experiment)
     data = load_dataset(args.data, profile=profile.name)
     print(f"profile {profile.name} ({profile.description}); {data.describe()}", flush=True)
     verbose = "auto" if sys.stdout.isatty() else 2
-    for experiment in names:
-        name = getattr(experiment, "name", experiment)
+    for name in names:
         print(f"== {name}", flush=True)
+        if name in COLLAPSE_DEMOS:
+            r = run_collapse(name, profile=profile, data=data, force=args.force, verbose=verbose)
+            print(f"{name}: test loss {r['test_loss']:.4f} (ln 10 = {r['ln_10']:.4f}), test accuracy "
+                  f"{r['test_accuracy']:.4f} on raw test pixels, {r['train_seconds']:.0f} s training", flush=True)
+            continue
+        experiment = demo_config(name, profile) if name in DEMOS else name
         result = run_experiment(experiment, profile=profile, data=data, force=args.force, verbose=verbose)
         r = result.results
         print(f"{name}: test accuracy {r['test_accuracy']:.4f} after {r['epochs_completed']} epochs, "
@@ -72,8 +96,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course_utils", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     rep = sub.add_parser("reproduce", help="train and evaluate the experiments, writing results/*.json")
-    rep.add_argument("experiment", choices=["baseline", "deeper", "augmented", "all", "demos"],
-                     help="'all' is the three experiments; 'demos' the explainers' short slice runs")
+    rep.add_argument("experiment", nargs="+", metavar="RUN",
+                     help="runs to train, in order: an experiment (baseline, deeper, augmented, augmented_mild, "
+                          "augmented_40), a reproduction of the original collapse (collapse_from_trained, "
+                          "collapse_from_untrained), a slice demo, or a group: "
+                          + "; ".join(f"'{k}' = {v}" for k, v in GROUPS.items()))
     rep.add_argument("--profile", help=f"one of {', '.join(PROFILES)} (default: $COURSE_PROFILE or quick)")
     rep.add_argument("--data", help="CIFAR-10 source (default: $CIFAR10_DIR, else the profile's default)")
     rep.add_argument("--force", action="store_true", help="retrain even if a finished run exists")

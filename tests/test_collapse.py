@@ -1,0 +1,111 @@
+"""The reproduction of the original augmented run: what it records, reuse, and resuming after a crash."""
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+import course_utils.collapse as collapse
+from course_utils.collapse import COLLAPSE_DEMOS, CollapseConfig, collapse_config, run_collapse
+from course_utils.data import Dataset, load_dataset
+from course_utils.profiles import get_profile
+
+TINY = CollapseConfig("tiny", start="trained", first_epochs=1, continue_epochs=2, batch_size=64,
+                      probe_images=64, logged_steps=12)
+
+
+@pytest.fixture(scope="module")
+def small():
+    sample = load_dataset("sample", progress=False)
+    return Dataset(sample.x_train[:640], sample.y_train[:640], sample.x_test[:200], sample.y_test[:200],
+                   kind="sample", source="sample slice", sha256="slice-" + sample.sha256)
+
+
+def _run(config, small, tmp_path, **kwargs):
+    return run_collapse(config, profile="quick", data=small, runs_dir=tmp_path / "runs",
+                        results_dir=tmp_path / "results", **kwargs)
+
+
+def test_configs_follow_the_original_sequence():
+    full = get_profile("full")
+    trained = collapse_config("collapse_from_trained", full)
+    assert (trained.first_epochs, trained.continue_epochs, trained.batch_size) == (20, 20, 128)
+    assert trained.settings == "original" and trained.validation_split == 0.2
+    untrained = collapse_config("collapse_from_untrained", full)
+    assert untrained.first_epochs == 0 and untrained.continue_epochs == 20
+    assert set(COLLAPSE_DEMOS) == {"collapse_from_trained", "collapse_from_untrained"}
+    with pytest.raises(ValueError, match="start must be"):
+        collapse_config(CollapseConfig("x", start="pretrained"), full)
+
+
+def test_records_the_switch_and_what_follows(small, tmp_path):
+    r = _run(TINY, small, tmp_path)
+    saved = json.loads((tmp_path / "results" / "quick" / "tiny.json").read_text())
+    assert saved == r and r["kind"] == "collapse_demo"
+    assert len(r["first_history"]) == 1 and "val_accuracy" in r["first_history"][0]
+    assert 0 <= r["first_test"]["accuracy"] <= 1
+    assert [row["epoch"] for row in r["continued_history"]] == [1, 2]
+    assert r["steps_per_epoch"] == 640 // 64
+    assert len(r["step_losses"]) == 12 and all(math.isfinite(v) for v in r["step_losses"])
+    # Raw pixels are 255 times the scaled ones: the first layer's pre-activations grow with them.
+    raw, scaled = r["at_switch"]["raw"], r["at_switch"]["scaled"]
+    assert raw["conv1_preactivation_rms"] > 50 * scaled["conv1_preactivation_rms"]
+    assert raw["weights"]["conv1"]["kernel_rms_change"] == 0.0
+    steps = [p["step"] for p in r["probes"]]
+    assert steps == sorted(steps) and steps[0] == 1 and steps[-1] == 20
+    last = r["probes"][-1]
+    for key in ("conv1_dead_filters", "dense_dead_units", "logit_range", "probe_loss", "top_answer_share"):
+        assert key in last, key
+    assert last["weights"]["dense"]["kernel_rms_change"] > 0
+    assert sum(r["predicted_class_counts"].values()) == 200 and r["ln_10"] == pytest.approx(math.log(10))
+    assert math.isfinite(r["test_loss"]) and 0 <= r["test_accuracy"] <= 1
+    assert not list((tmp_path / "results" / "quick").glob(".*"))  # no temporary files left behind
+
+    again = _run(TINY, small, tmp_path)
+    assert again == r  # a finished run is read back, not retrained
+
+
+def test_untrained_start_skips_the_first_cell(small, tmp_path):
+    config = CollapseConfig("tiny_untrained", start="untrained", continue_epochs=1, batch_size=64,
+                            probe_images=32, logged_steps=5)
+    r = _run(config, small, tmp_path)
+    assert r["first_history"] == [] and r["first_test"] is None
+    assert len(r["continued_history"]) == 1 and len(r["step_losses"]) == 5
+
+
+def test_a_crash_resumes_from_the_last_finished_epoch(small, tmp_path, monkeypatch):
+    saves = []
+    real_save = collapse._save_state
+
+    def crash_after_first_continued_epoch(run_dir, state, model):
+        real_save(run_dir, state, model)
+        saves.append(len(state["continued"]))
+        if len(state["continued"]) == 1:
+            raise KeyboardInterrupt("simulated Ctrl-C")
+
+    monkeypatch.setattr(collapse, "_save_state", crash_after_first_continued_epoch)
+    with pytest.raises(KeyboardInterrupt):
+        _run(TINY, small, tmp_path)
+    assert not (tmp_path / "results" / "quick" / "tiny.json").exists()
+    state = json.loads((tmp_path / "runs" / "quick" / "tiny" / "state.json").read_text())
+    assert len(state["first"]) == 1 and len(state["continued"]) == 1
+    assert [p.name for p in (tmp_path / "runs" / "quick" / "tiny").glob("*.keras")] == [state["checkpoint"]]
+
+    r = _run(TINY, small, tmp_path)
+    assert r["resumed_at_epochs"] == [2] and len(r["continued_history"]) == 2 and len(r["first_history"]) == 1
+    assert np.isfinite(r["test_loss"])
+
+
+def test_reproduce_knows_the_collapse_and_both_settings(capsys):
+    from course_utils.__main__ import _reproduce_names, main
+
+    assert _reproduce_names(["collapse"]) == ["collapse_from_trained", "collapse_from_untrained"]
+    assert _reproduce_names(["all"]) == ["baseline", "deeper", "augmented", "augmented_mild", "augmented_40"]
+    assert _reproduce_names(["augmented_mild", "collapse_from_untrained", "augmented_mild"]) == [
+        "augmented_mild", "collapse_from_untrained"]
+    assert main(["reproduce", "augmented_strong"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: unknown run 'augmented_strong'") and "collapse_from_trained" in err
+    assert len(err.splitlines()) == 1
