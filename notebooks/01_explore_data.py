@@ -25,8 +25,8 @@
 # check that the classes are balanced, and say with numbers what dividing by 255 and one-hot
 # encoding do.
 #
-# **Time:** under a minute in the quick profile; about a minute in the full profile (it reads all
-# 60,000 images once).
+# **Time:** no training: loading the data and drawing the figures, in the quick and the full
+# profile alike.
 #
 # **Previous:** none, this is the first notebook · **Next:** [02 · The baseline](02_baseline.ipynb) ·
 # **Ethics prompt:** [a datasheet for CIFAR-10](../ethics/prompts/04-datasheet.md)
@@ -105,7 +105,8 @@ assert len(set(train_counts)) == 1 and len(set(test_counts)) == 1  # balanced in
 # ## Why divide by 255?
 #
 # The network starts with small random weights chosen for inputs of about size 1. Raw pixels are up
-# to 255, so the first layer's outputs, and its gradients, come out hundreds of times too large.
+# to 255, so what the first layer computes from them (its pre-activations) comes out up to 255 times
+# larger than from scaled pixels.
 # Dividing by 255 maps 0..255 onto 0..1. The same tiny example gives the same numbers in every profile:
 
 # %%
@@ -128,8 +129,9 @@ assert x_scaled.min() >= 0 and x_scaled.max() <= 1
 
 # %% [markdown]
 # The pixel *pattern* is unchanged, only the scale: mean and spread shrink 255-fold to about 0.5
-# and 0.25. Notebook 04 shows what happens when training skips this step; the explainer
-# [10 · Normalisation and one-hot](10_normalisation_and_one_hot.ipynb) goes further.
+# and 0.25. Notebook 04 shows what happens when the scale changes in the middle of training; the
+# explainer [10 · Normalisation and one-hot](10_normalisation_and_one_hot.ipynb) trains on raw pixels
+# from the start and goes further.
 
 # %% [markdown]
 # ## One-hot labels

@@ -25,7 +25,7 @@
 # in the baseline and the deeper network, and say why the baseline's dense layer holds almost all of
 # its 4.2 million parameters.
 #
-# **Time:** under a minute in both the quick and the full profile; it trains nothing.
+# **Time:** no training in either profile, quick or full: loading the data and a few small computations.
 #
 # **Previous:** [10 · Normalisation and one-hot](10_normalisation_and_one_hot.ipynb) · **Next:**
 # [12 · Pooling](12_pooling.ipynb) · **Related:** [02 · The baseline](02_baseline.ipynb),
@@ -85,9 +85,8 @@ assert np.allclose(by_keras, valid)
 # %% [markdown]
 # ## The same filter on a photo
 #
-# Trained networks learn their filter weights, and the first layer's filters often end up looking
-# like edge detectors. Here are the hand-made vertical-edge filter and its transpose (horizontal
-# edges) on a test image:
+# Trained networks learn their filter weights instead of being given them. Here are the hand-made
+# vertical-edge filter and its transpose (horizontal edges) on a test image:
 
 # %%
 index = int(np.flatnonzero(data.y_test.ravel() == CLASS_NAMES.index("ship"))[0])
@@ -209,7 +208,7 @@ assert build_baseline().count_params() == 4_200_842 and build_deeper().count_par
 # %% [markdown]
 # In the baseline, 99.86% of the parameters sit in the one dense layer, because only one pooling
 # layer stands between the 32 × 32 image and Flatten. The deeper network has more convolutions but
-# 2.5 times fewer parameters: its extra pooling and its `valid` convolution shrink what reaches
+# less than half as many parameters: its extra pooling and its `valid` convolution shrink what reaches
 # Flatten from 8,192 to 3,136 values, and its convolutions (about 65,000 weights together) are
 # cheap because each filter is small and shared across every position of the image.
 
@@ -217,8 +216,8 @@ assert build_baseline().count_params() == 4_200_842 and build_deeper().count_par
 # ## What we learned
 #
 # - A 3 × 3 filter multiplies the nine pixels under it by nine weights and adds them up, at every
-#   position; in a real layer the filter also spans all input channels (3 × 3 × 3 + 1 = 28 weights
-#   for each filter of the first layer).
+#   position; in a real layer the filter also spans all input channels (3 × 3 × 3 = 27 weights and
+#   1 bias for each filter of the first layer).
 # - `valid` padding (the Keras default) shrinks n × n to (n − 2) × (n − 2): that is why the deeper
 #   net's `conv2b` turns 16 × 16 into 14 × 14. `same` keeps the size by adding a border of zeros,
 #   which the filter can mistake for an edge.
