@@ -11,10 +11,10 @@ What it measures (training images per second, median over the repeats):
 - augmentation on the deeper network, three ways: the series' one-warp layer (``RandomWarp``, one
   resampling per image), Keras's stacked ``RandomFlip``/``RandomRotation``/``RandomTranslation``/
   ``RandomZoom`` layers (three resamplings), both inside the model, and the legacy
-  ``ImageDataGenerator.flow`` feeding ``model.fit`` (``course_utils.augment.legacy_generator``), with
+  ``ImageDataGenerator.flow`` feeding ``model.fit`` (``course_utils.training.augment.legacy_generator``), with
   the slowdown each adds to a plain deeper epoch;
 - XLA on against off (``jit_compile``) for both networks, on TensorFlow;
-- the peak resident memory of the process (``course_utils.experiment.peak_rss_mb``).
+- the peak resident memory of the process (``course_utils.training.experiment.peak_rss_mb``).
 
 Each measurement is one ``model.fit`` call; its speed is taken between the ends of its first and
 last batches, so start-up costs (tracing, the data pipeline) are left out and a speed is what an
@@ -35,16 +35,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 
-from course_utils.notebook_setup import quiet_logs  # noqa: E402
+from course_utils.notebook import quiet_logs  # noqa: E402
 
 quiet_logs()
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from course_utils.augment import build_stacked_augmenter, legacy_generator  # noqa: E402
-from course_utils.experiment import EXPERIMENTS, build_model, library_versions, peak_rss_mb  # noqa: E402
-from course_utils.models import build_baseline, build_deeper, compile_like_original  # noqa: E402
+from course_utils.training.augment import build_stacked_augmenter, legacy_generator  # noqa: E402
+from course_utils.training.experiment import EXPERIMENTS, build_model, library_versions, peak_rss_mb  # noqa: E402
+from course_utils.training.models import build_baseline, build_deeper, compile_like_original  # noqa: E402
 
 
 def compiled(name: str, jit_compile) -> keras.Model:

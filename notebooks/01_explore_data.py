@@ -40,7 +40,7 @@
 # sample of 6,000 real CIFAR-10 images, the **full** profile all 60,000.
 
 # %%
-from course_utils.notebook_setup import setup
+from course_utils.notebook import setup
 
 data = setup()
 
@@ -48,8 +48,8 @@ import keras
 import numpy as np
 
 from course_utils.data import CLASS_NAMES
-from course_utils.experiment import prepare
-from course_utils.plots import plot_class_balance, plot_sample_grid
+from course_utils.training.experiment import prepare
+from course_utils.figures.plots import plot_class_balance, plot_sample_grid
 
 # %% [markdown]
 # ## What the arrays hold

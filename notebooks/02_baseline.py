@@ -36,13 +36,13 @@
 # ## Setup
 
 # %%
-from course_utils.notebook_setup import setup
+from course_utils.notebook import setup
 
 data = setup()
 
-from course_utils.experiment import run_experiment
-from course_utils.models import build_baseline
-from course_utils.plots import plot_confusion_matrix, plot_learning_curves, plot_misclassified
+from course_utils.training.experiment import run_experiment
+from course_utils.training.models import build_baseline
+from course_utils.figures.plots import plot_confusion_matrix, plot_learning_curves, plot_misclassified
 
 # %% [markdown]
 # ## The model

@@ -35,16 +35,16 @@
 # ## Setup
 
 # %%
-from course_utils.notebook_setup import setup
+from course_utils.notebook import setup
 
 data = setup()
 
 import keras
 from keras import layers
 
-from course_utils.experiment import run_experiment
-from course_utils.models import build_deeper, layer_shapes
-from course_utils.plots import plot_confusion_matrix, plot_learning_curves, plot_per_class_accuracy
+from course_utils.training.experiment import run_experiment
+from course_utils.training.models import build_deeper, layer_shapes
+from course_utils.figures.plots import plot_confusion_matrix, plot_learning_curves, plot_per_class_accuracy
 
 # %% [markdown]
 # ## The model

@@ -36,19 +36,19 @@
 # ## Setup
 
 # %%
-from course_utils.notebook_setup import setup
+from course_utils.notebook import setup
 
 data = setup()
 
 import keras
 import numpy as np
 
-from course_utils.augment import ORIGINAL_SETTINGS, build_augmenter
+from course_utils.training.augment import ORIGINAL_SETTINGS, build_augmenter
 from course_utils.data import CLASS_NAMES
-from course_utils.experiment import demo_config, prepare, run_experiment
-from course_utils.explain import scale_mismatch
-from course_utils.models import build_deeper
-from course_utils.plots import plot_images, plot_learning_curves
+from course_utils.training.experiment import demo_config, prepare, run_experiment
+from course_utils.training.explain import scale_mismatch
+from course_utils.training.models import build_deeper
+from course_utils.figures.plots import plot_images, plot_learning_curves
 
 # %% [markdown]
 # ## The failure, on a small slice
@@ -241,7 +241,7 @@ print(f"the final model answers '{CLASS_NAMES[answers.argmax()]}' for {answers.m
 # settings (turns up to 40°, shifts and zooms of 20%) 20 epochs are far too few for this network;
 # the reference needed 40. What would help is yours to measure: **try it** by passing
 # `ExperimentConfig("augmented_40", model="deeper", augment=True, epochs=40)` (from
-# `course_utils.experiment`) to `run_experiment`, then try milder settings or a learning rate that
+# `course_utils.training.experiment`) to `run_experiment`, then try milder settings or a learning rate that
 # falls over training, and compare the curves.
 
 # %% [markdown]

@@ -35,12 +35,12 @@
 # ## Setup
 
 # %%
-from course_utils.notebook_setup import setup
+from course_utils.notebook import setup
 
 data = setup()
 
-from course_utils.experiment import EXPERIMENTS, run_experiment
-from course_utils.plots import plot_accuracy_comparison, plot_learning_curves, plot_per_class_accuracy
+from course_utils.training.experiment import EXPERIMENTS, run_experiment
+from course_utils.figures.plots import plot_accuracy_comparison, plot_learning_curves, plot_per_class_accuracy
 
 # %% [markdown]
 # ## The three runs

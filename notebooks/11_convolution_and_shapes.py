@@ -36,7 +36,7 @@
 # ## Setup
 
 # %%
-from course_utils.notebook_setup import setup
+from course_utils.notebook import setup
 
 data = setup()
 
@@ -44,8 +44,8 @@ import keras
 import numpy as np
 
 from course_utils import explain
-from course_utils.data_formats import CLASS_NAMES
-from course_utils.models import build_baseline, build_deeper, layer_shapes
+from course_utils.data.formats import CLASS_NAMES
+from course_utils.training.models import build_baseline, build_deeper, layer_shapes
 
 # %% [markdown]
 # ## What a 3 × 3 filter computes

@@ -40,7 +40,7 @@
 # ## Setup
 
 # %%
-from course_utils.notebook_setup import setup
+from course_utils.notebook import setup
 
 data = setup()
 
@@ -48,9 +48,9 @@ import keras
 import numpy as np
 
 from course_utils import explain
-from course_utils.data_formats import CLASS_NAMES
-from course_utils.experiment import prepare, run_experiment
-from course_utils.plots import plot_per_class_accuracy
+from course_utils.data.formats import CLASS_NAMES
+from course_utils.training.experiment import prepare, run_experiment
+from course_utils.figures.plots import plot_per_class_accuracy
 
 # %% [markdown]
 # ## Max pooling by hand

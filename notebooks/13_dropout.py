@@ -38,7 +38,7 @@
 # ## Setup
 
 # %%
-from course_utils.notebook_setup import setup
+from course_utils.notebook import setup
 
 data = setup()
 
@@ -46,9 +46,9 @@ import keras
 import numpy as np
 
 from course_utils import explain
-from course_utils.experiment import demo_config, prepare, run_experiment
-from course_utils.models import build_deeper
-from course_utils.plots import plot_learning_curves
+from course_utils.training.experiment import demo_config, prepare, run_experiment
+from course_utils.training.models import build_deeper
+from course_utils.figures.plots import plot_learning_curves
 
 # %% [markdown]
 # ## Training time: random units are switched off

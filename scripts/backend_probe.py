@@ -12,8 +12,8 @@ import time
 import keras
 import numpy as np
 
-from course_utils.augment import build_augmenter, build_stacked_augmenter
-from course_utils.experiment import EXPERIMENTS, ScaledBatches, accelerator, build_model
+from course_utils.training.augment import build_augmenter, build_stacked_augmenter
+from course_utils.training.experiment import EXPERIMENTS, ScaledBatches, accelerator, build_model
 
 STEPS, BATCH = 40, 128
 rng = np.random.default_rng(0)

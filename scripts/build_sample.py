@@ -19,12 +19,12 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from course_utils.atomic import atomic_path, write_json_atomic  # noqa: E402
-from course_utils.data_formats import CLASS_NAMES, file_sha256  # noqa: E402
+from course_utils.core.atomic import atomic_path, write_json_atomic  # noqa: E402
+from course_utils.data.formats import CLASS_NAMES, file_sha256  # noqa: E402
 
 SEED = 2017
 PER_CLASS = {"train": 500, "test": 100}
-OUT_DIR = Path(__file__).resolve().parents[1] / "course_utils" / "sample"
+OUT_DIR = Path(__file__).resolve().parents[1] / "course_utils" / "data" / "sample"
 ROOT = "cifar10-sample"
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from course_utils.data_formats import CLASS_NAMES, TEST_BATCH, TRAIN_BATCHES
+from course_utils.data.formats import CLASS_NAMES, TEST_BATCH, TRAIN_BATCHES
 
 
 @pytest.fixture(autouse=True)
@@ -19,8 +19,8 @@ def _isolated(monkeypatch, tmp_path):
     monkeypatch.delenv("CIFAR10_DIR", raising=False)
     monkeypatch.delenv("COURSE_PROFILE", raising=False)
     monkeypatch.setenv("COURSE_UTILS_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setattr("course_utils.data.KERAS_CACHE_DIR", str(tmp_path / "keras"))
-    monkeypatch.setattr("course_utils.data.OFFICIAL_URL", "http://127.0.0.1:9/cifar-10-python.tar.gz")
+    monkeypatch.setattr("course_utils.data.loading.KERAS_CACHE_DIR", str(tmp_path / "keras"))
+    monkeypatch.setattr("course_utils.data.loading.OFFICIAL_URL", "http://127.0.0.1:9/cifar-10-python.tar.gz")
 
 
 def write_image_tree(root: Path, per_class: dict[str, int], suffix: str = ".png") -> Path:

@@ -5,7 +5,7 @@ import keras
 import numpy as np
 import pytest
 
-from course_utils.augment import (MILD_SETTINGS, ORIGINAL_SETTINGS, RandomWarp, build_augmenter,
+from course_utils.training.augment import (MILD_SETTINGS, ORIGINAL_SETTINGS, RandomWarp, build_augmenter,
                                   legacy_generator, sharpness, warp_steps, with_augmentation)
 from course_utils.data import load_dataset
 

@@ -7,10 +7,10 @@ import math
 import numpy as np
 import pytest
 
-import course_utils.collapse as collapse
-from course_utils.collapse import COLLAPSE_DEMOS, CollapseConfig, collapse_config, run_collapse
+import course_utils.training.collapse as collapse
+from course_utils.training.collapse import COLLAPSE_DEMOS, CollapseConfig, collapse_config, run_collapse
 from course_utils.data import Dataset, load_dataset
-from course_utils.profiles import get_profile
+from course_utils.core.profiles import get_profile
 
 TINY = CollapseConfig("tiny", start="trained", first_epochs=1, continue_epochs=2, batch_size=64,
                       probe_images=64, logged_steps=12)
@@ -99,7 +99,7 @@ def test_a_crash_resumes_from_the_last_finished_epoch(small, tmp_path, monkeypat
 
 
 def test_reproduce_knows_the_collapse_and_both_settings(capsys):
-    from course_utils.__main__ import _reproduce_names, main
+    from course_utils.course.cli import _reproduce_names, main
 
     assert _reproduce_names(["collapse"]) == ["collapse_from_trained", "collapse_from_untrained"]
     assert _reproduce_names(["all"]) == ["baseline", "deeper", "augmented", "augmented_mild", "augmented_40"]

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from conftest import tar_folder, write_image_tree
-from course_utils import data as data_mod
+from course_utils.data import loading as data_mod
 from course_utils.data import load_cifar10, load_dataset
-from course_utils.data_formats import CLASS_NAMES, file_sha256
+from course_utils.data.formats import CLASS_NAMES, file_sha256
 
 
 def assert_keras_contract(arrays, n_train, n_test):
@@ -99,7 +99,7 @@ def test_numpy1_pickles_are_accepted():
     import warnings
 
     from conftest import batch_bytes
-    from course_utils.safe_pickle import load_batch
+    from course_utils.data.safe_pickle import load_batch
 
     raw = batch_bytes(3, seed=0).replace(b"cnumpy._core.multiarray\n", b"cnumpy.core.multiarray\n")
     assert b"numpy.core.multiarray" in raw

@@ -14,9 +14,9 @@ import pytest
 from PIL import Image
 
 from conftest import batch_bytes, replace_in_tar, tar_folder
-from course_utils import data as data_mod
+from course_utils.data import loading as data_mod
 from course_utils.data import DataError, load_dataset
-from course_utils.data_formats import TEST_BATCH
+from course_utils.data.formats import TEST_BATCH
 
 
 def error_for(source, **kwargs) -> str:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from course_utils.__main__ import main
-from course_utils.handouts import (
+from course_utils.course.cli import main
+from course_utils.course.handouts import (
     CITATION, INSTRUCTOR_MARKER, LINK, citation_keys, parse_bibliography, render_handout,
     split_instructor, write_handouts,
 )

@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 
 from course_utils.data import load_dataset
-from course_utils.experiment import ExperimentConfig, run_experiment
-from course_utils.models import build_baseline, build_deeper
+from course_utils.training.experiment import ExperimentConfig, run_experiment
+from course_utils.training.models import build_baseline, build_deeper
 
 TINY = ExperimentConfig("tiny", model="baseline", epochs=1, train_images=640, batch_size=64)
 
@@ -69,7 +69,7 @@ def test_finished_run_is_reused_not_retrained(sample, tmp_path):
 
 RESUME_SCRIPT = """
 import sys
-from course_utils.experiment import ExperimentConfig, run_experiment
+from course_utils.training.experiment import ExperimentConfig, run_experiment
 from course_utils.data import load_dataset
 config = ExperimentConfig("resume", model="baseline", epochs=3, train_images=1280, batch_size=32)
 run_experiment(config, profile="quick", data=load_dataset("sample", progress=False),
@@ -116,7 +116,7 @@ def test_a_run_in_progress_elsewhere_is_not_trained_twice(sample, tmp_path):
 
 def test_a_continued_run_starts_from_the_finished_one(sample, tmp_path, monkeypatch):
     """augmented_40 trains on from augmented: same weights, same optimizer state, its history first."""
-    import course_utils.experiment as experiment
+    import course_utils.training.experiment as experiment
 
     monkeypatch.setitem(experiment.EXPERIMENTS, "tiny", TINY)
     kwargs = dict(profile="quick", data=sample, runs_dir=tmp_path / "runs", results_dir=tmp_path / "r", verbose=0)
@@ -137,7 +137,7 @@ def test_a_continued_run_starts_from_the_finished_one(sample, tmp_path, monkeypa
 
 def test_old_results_files_still_match_their_config():
     """Files written before 'augment' became 'augmentation' are read in today's fields."""
-    from course_utils.experiment import stored_config
+    from course_utils.training.experiment import stored_config
 
     old = {"config": {**asdict(ExperimentConfig("deeper", model="deeper")), "augment": False}}
     del old["config"]["augmentation"], old["config"]["epochs_factor"], old["config"]["continues"]

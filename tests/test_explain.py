@@ -11,8 +11,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from course_utils import explain  # noqa: E402
-from course_utils.data_formats import CLASS_NAMES  # noqa: E402
-from course_utils.models import build_baseline, build_deeper, layer_shapes  # noqa: E402
+from course_utils.data.formats import CLASS_NAMES  # noqa: E402
+from course_utils.training.models import build_baseline, build_deeper, layer_shapes  # noqa: E402
 
 
 # --------------------------------------------------------------------------- pooling

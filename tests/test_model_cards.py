@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from course_utils.__main__ import main
-from course_utils.data_formats import CLASS_NAMES
-from course_utils.handouts import LINK, citation_keys, parse_bibliography
-from course_utils.model_cards import MODELS, render_model_card, write_model_cards
+from course_utils.course.cli import main
+from course_utils.data.formats import CLASS_NAMES
+from course_utils.course.handouts import LINK, citation_keys, parse_bibliography
+from course_utils.course.model_cards import MODELS, render_model_card, write_model_cards
 
 ROOT = Path(__file__).resolve().parent.parent
 ETHICS = ROOT / "ethics"
@@ -23,7 +23,7 @@ SETTINGS = {"augmented": "original", "augmented_40": "original", "augmented_mild
 
 
 def make_results(name: str = "deeper", *, seed: int = 0, profile: str = "full") -> dict:
-    """A results dict shaped exactly like the one course_utils.experiment.run_experiment writes."""
+    """A results dict shaped exactly like the one course_utils.training.experiment.run_experiment writes."""
     rng = np.random.default_rng(seed)
     per_test = 1000 if profile == "full" else 100
     matrix = np.zeros((10, 10), dtype=np.int64)

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from course_utils.profiles import PROFILES, ProfileError, get_profile
+from course_utils.core.profiles import PROFILES, ProfileError, get_profile
 
 
 def test_default_is_quick():

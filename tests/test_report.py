@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from course_utils.report import REFERENCES, readme_blocks, results_table, update_readme
+from course_utils.course.report import REFERENCES, readme_blocks, results_table, update_readme
 
 ROOT = Path(__file__).resolve().parents[1]
 

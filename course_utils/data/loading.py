@@ -22,9 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .atomic import atomic_path
-from .data_formats import CLASS_NAMES, DataError, describe_counts, file_sha256, read_any
-from .profiles import get_profile
+from ..core.atomic import atomic_path
+from .formats import CLASS_NAMES, DataError, describe_counts, file_sha256, read_any
+from ..core.profiles import get_profile
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SAMPLE_ARCHIVE = PACKAGE_DIR / "sample" / "cifar10-sample.tar.gz"
@@ -200,7 +200,7 @@ def load_dataset(source: str | os.PathLike | None = None, *, profile: str | None
         source = "sample" if get_profile(profile).data == "sample" else "auto"
 
     if source == "sample":
-        arrays, kind, where = _load_sample(progress), "sample", "course_utils/sample/cifar10-sample.tar.gz"
+        arrays, kind, where = _load_sample(progress), "sample", "course_utils/data/sample/cifar10-sample.tar.gz"
         layout = "images"
     elif source in ("download", "auto"):
         try:
@@ -212,7 +212,7 @@ def load_dataset(source: str | os.PathLike | None = None, *, profile: str | None
             note = ("offline: the full CIFAR-10 could not be fetched, so this run uses the bundled "
                     f"sample instead; set {ENV_DIR} to a local copy for full results")
             print(f"NOTE: {note}")
-            arrays, kind, where, layout = _load_sample(progress), "sample", "course_utils/sample", "images"
+            arrays, kind, where, layout = _load_sample(progress), "sample", "course_utils/data/sample", "images"
     else:
         path = Path(source).expanduser()
         arrays, layout = _load_path(path, _cache_dir(cache_dir), progress)

@@ -28,14 +28,14 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from .atomic import atomic_path, write_json_atomic
+from ..core.atomic import atomic_path, write_json_atomic
 from .augment import build_augmenter, settings_for
-from .data import Dataset, load_dataset
-from .data_formats import CLASS_NAMES
+from ..data.loading import Dataset, load_dataset
+from ..data.formats import CLASS_NAMES
 from .experiment import (RESULTS_DIR, RUNS_DIR, ScaledBatches, accelerator, library_versions, peak_rss_mb,
                          run_lock, split_like_keras)
 from .models import build_baseline, compile_like_original
-from .profiles import Profile, get_profile
+from ..core.profiles import Profile, get_profile
 
 PROBE_STEPS = (1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50, 75, 100, 150, 200, 300)
 PROBED_LAYERS = ("conv1", "dense", "classes")

@@ -12,7 +12,7 @@ import json
 import re
 from pathlib import Path
 
-from .atomic import write_text_atomic
+from ..core.atomic import write_text_atomic
 
 # Published test accuracies. Book: Gulli and Pal, "Deep Learning with Keras" (Packt, 2017), ch. 3.
 # "Re-runs" are independent re-runs of the book's code. The deeper and mild-augmentation figures are

@@ -4,7 +4,7 @@ Every function returns the matplotlib ``Figure`` it drew, with a title, labelled
 instead of indices and a legend where there is more than one series. In a notebook, assign the
 result (``fig = plot_...(...)``) so the figure is shown once.
 
-    from course_utils.plots import plot_learning_curves
+    from course_utils.figures.plots import plot_learning_curves
     fig = plot_learning_curves(result.history, title="Baseline")
     fig = plot_learning_curves({"baseline": a.history, "deeper": b.history}, metrics=("accuracy",))
 """
@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
-from .data_formats import CLASS_NAMES
+from ..data.formats import CLASS_NAMES
 
 _METRIC_LABELS = {"accuracy": "accuracy", "loss": "loss (categorical cross-entropy)"}
 

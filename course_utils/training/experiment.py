@@ -23,12 +23,12 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from .atomic import atomic_path, write_json_atomic
+from ..core.atomic import atomic_path, write_json_atomic
 from .augment import settings_for, with_augmentation
-from .data import Dataset, load_dataset
-from .data_formats import CLASS_NAMES
+from ..data.loading import Dataset, load_dataset
+from ..data.formats import CLASS_NAMES
 from .models import build_baseline, build_deeper, compile_like_original
-from .profiles import Profile, get_profile
+from ..core.profiles import Profile, get_profile
 
 RUNS_DIR = Path("runs")        # models, checkpoints, predictions (not committed)
 RESULTS_DIR = Path("results")  # one JSON per run; results/full/ is committed
@@ -40,7 +40,7 @@ class ExperimentConfig:
 
     name: str
     model: str                 # "baseline" or "deeper"
-    augmentation: str | None = None  # None, or the settings of course_utils.augment: "original", "mild"
+    augmentation: str | None = None  # None, or the settings of course_utils.training.augment: "original", "mild"
     dropout: bool = True
     normalise: bool = True     # False reproduces the original bug: raw 0-255 pixels
     epochs: int | None = None  # None: the profile's epochs times epochs_factor

@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .atomic import write_text_atomic
+from ..core.atomic import write_text_atomic
 
-ETHICS_DIR = Path(__file__).resolve().parent.parent / "ethics"
+ETHICS_DIR = Path(__file__).resolve().parents[2] / "ethics"
 INSTRUCTOR_MARKER = "<!-- instructor-only"
 CITATION = re.compile(r"\[(@[^\]\s][^\]]*)\]")           # [@key] or [@key1; @key2]
 LINK = re.compile(r"(?<!!)\[([^\]]+)\]\(([^)\s]+)\)")     # [text](target), not images

@@ -13,7 +13,7 @@ from matplotlib.ticker import PercentFormatter
 
 
 def plot_collapse(runs: Mapping[str, dict], title: str = "After the switch to raw, warped pixels"):
-    """Three panels per run of :func:`course_utils.collapse.run_collapse`, against the training step.
+    """Three panels per run of :func:`course_utils.training.collapse.run_collapse`, against the training step.
 
     Loss of each of the first batches (log scale); the share of the 512 dense ReLU units that are
     zero for every image of the probe batch; and the mean range of the logits (largest minus smallest

@@ -14,9 +14,9 @@ import re
 import time
 from pathlib import Path
 
-from .atomic import atomic_path, write_json_atomic, write_text_atomic
-from .notebook_setup import project_root
-from .profiles import get_profile
+from ..core.atomic import atomic_path, write_json_atomic, write_text_atomic
+from ..notebook import project_root
+from ..core.profiles import get_profile
 
 
 def notebooks(root: Path, only: list[str] | None = None) -> list[Path]:

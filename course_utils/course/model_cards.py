@@ -3,7 +3,7 @@
     python -m course_utils model-cards [--results results/full] [--out ethics/model-cards]
 
 The cards follow "Model Cards for Model Reporting" (Mitchell et al., 2019). Every number on a card
-is read, or computed, from the results JSON that :func:`course_utils.experiment.run_experiment`
+is read, or computed, from the results JSON that :func:`course_utils.training.experiment.run_experiment`
 wrote, so a card can always be regenerated and never holds a number typed by hand. A model whose
 results file is missing, unreadable or inconsistent gets no card, and the reason is printed.
 """
@@ -14,7 +14,7 @@ import math
 from pathlib import Path
 from typing import Callable
 
-from .atomic import write_text_atomic
+from ..core.atomic import write_text_atomic
 
 MODELS = ("baseline", "deeper", "augmented", "augmented_mild", "augmented_40")
 REQUIRED_KEYS = (

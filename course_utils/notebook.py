@@ -58,9 +58,9 @@ def setup(seed: int = 42, data_source=None):
         import keras.src.backend  # noqa: F401  (loads the backend, which prints the notices)
     import matplotlib as mpl
 
-    from .data import load_dataset
-    from .experiment import library_versions
-    from .profiles import get_profile
+    from .data.loading import load_dataset
+    from .training.experiment import library_versions
+    from .core.profiles import get_profile
 
     keras.utils.set_random_seed(seed)
     mpl.rcParams.update({"figure.dpi": 80, "axes.grid": True, "grid.alpha": 0.3,

@@ -1,0 +1,139 @@
+"""Command line for instructors and headless machines.
+
+    python -m course_utils reproduce all --profile full      # train (or resume) every experiment
+    python -m course_utils reproduce collapse --profile full # the original augmented run, reproduced
+    python -m course_utils series --profile quick            # execute every notebook, write a summary
+    python -m course_utils report --write                    # results table of the full runs -> README
+    python -m course_utils profiles                          # list the profiles
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from ..core.profiles import PROFILES, ProfileError, get_profile
+
+
+GROUPS = {  # names that stand for several runs
+    "all": "every experiment: baseline, deeper and the augmented runs",
+    "collapse": "both reproductions of the original augmented run (collapse_from_trained, collapse_from_untrained)",
+    "demos": "the explainers' short slice runs (normalisation, dropout)",
+}
+
+
+def _reproduce_names(requested: list[str]) -> list[str]:
+    from ..training.collapse import COLLAPSE_DEMOS
+    from ..training.experiment import DEMOS, EXPERIMENTS
+
+    groups = {"all": list(EXPERIMENTS), "collapse": list(COLLAPSE_DEMOS), "demos": list(DEMOS)}
+    names = [name for item in requested for name in groups.get(item, [item])]
+    unknown = [n for n in names if n not in EXPERIMENTS and n not in COLLAPSE_DEMOS and n not in DEMOS]
+    if unknown:
+        known = ", ".join([*GROUPS, *EXPERIMENTS, *COLLAPSE_DEMOS, *DEMOS])
+        raise ValueError(f"unknown run {unknown[0]!r}: choose from {known}")
+    return list(dict.fromkeys(names))
+
+
+def _reproduce(args) -> int:
+    from ..training.collapse import COLLAPSE_DEMOS, run_collapse
+    from ..data.loading import load_dataset
+    from ..training.experiment import DEMOS, demo_config, run_experiment
+    from ..notebook import quiet_logs
+
+    quiet_logs()
+    profile = get_profile(args.profile)
+    names = _reproduce_names(args.experiment)
+    data = load_dataset(args.data, profile=profile.name)
+    print(f"profile {profile.name} ({profile.description}); {data.describe()}", flush=True)
+    verbose = "auto" if sys.stdout.isatty() else 2
+    for name in names:
+        print(f"== {name}", flush=True)
+        if name in COLLAPSE_DEMOS:
+            r = run_collapse(name, profile=profile, data=data, force=args.force, verbose=verbose)
+            print(f"{name}: test loss {r['test_loss']:.4f} (ln 10 = {r['ln_10']:.4f}), test accuracy "
+                  f"{r['test_accuracy']:.4f} on raw test pixels, {r['train_seconds']:.0f} s training", flush=True)
+            continue
+        experiment = demo_config(name, profile) if name in DEMOS else name
+        result = run_experiment(experiment, profile=profile, data=data, force=args.force, verbose=verbose)
+        r = result.results
+        print(f"{name}: test accuracy {r['test_accuracy']:.4f} after {r['epochs_completed']} epochs, "
+              f"{r['train_seconds']:.0f} s training, {r['images_per_second_median']:.0f} img/s, "
+              f"peak RSS {r['peak_rss_mb']:.0f} MB" + (" (reused finished run)" if result.reused else ""),
+              flush=True)
+    return 0
+
+
+def _series(args) -> int:
+    from .series import run_series
+
+    return run_series(profile=get_profile(args.profile).name, out_dir=args.out, only=args.only,
+                      inplace=args.inplace)
+
+
+def _handouts(args) -> int:
+    from .handouts import write_handouts
+
+    for path in write_handouts(out_dir=args.out):
+        print(f"wrote {path.as_posix()}")
+    return 0
+
+
+def _model_cards(args) -> int:
+    from .model_cards import MODELS, write_model_cards
+
+    return 0 if len(write_model_cards(results_dir=args.results, out_dir=args.out)) == len(MODELS) else 1
+
+
+def _report(args) -> int:
+    from .report import results_table, update_readme
+
+    print(update_readme() if args.write else results_table(args.results), end="")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m course_utils", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    rep = sub.add_parser("reproduce", help="train and evaluate the experiments, writing results/*.json")
+    rep.add_argument("experiment", nargs="+", metavar="RUN",
+                     help="runs to train, in order: an experiment (baseline, deeper, augmented, augmented_mild, "
+                          "augmented_40), a reproduction of the original collapse (collapse_from_trained, "
+                          "collapse_from_untrained), a slice demo, or a group: "
+                          + "; ".join(f"'{k}' = {v}" for k, v in GROUPS.items()))
+    rep.add_argument("--profile", help=f"one of {', '.join(PROFILES)} (default: $COURSE_PROFILE or quick)")
+    rep.add_argument("--data", help="CIFAR-10 source (default: $CIFAR10_DIR, else the profile's default)")
+    rep.add_argument("--force", action="store_true", help="retrain even if a finished run exists")
+    ser = sub.add_parser("series", help="execute every notebook headless and write a summary")
+    ser.add_argument("--profile", help=f"one of {', '.join(PROFILES)} (default: $COURSE_PROFILE or quick)")
+    ser.add_argument("--out", default="build/series", help="where executed notebooks go (default: build/series)")
+    ser.add_argument("--only", nargs="*", help="notebook name prefixes to run, e.g. 01 02")
+    ser.add_argument("--inplace", action="store_true",
+                     help="write outputs into notebooks/ itself (maintainers, to refresh committed outputs)")
+    sub.add_parser("profiles", help="list the profiles")
+    han = sub.add_parser("handouts", help="write a student handout per ethics prompt (prompt + rubric)")
+    han.add_argument("--out", default="build/handouts", help="where handouts go (default: build/handouts)")
+    cards = sub.add_parser("model-cards", help="write model cards from the results files")
+    cards.add_argument("--results", default="results/full", help="results folder (default: results/full)")
+    cards.add_argument("--out", default="ethics/model-cards", help="where cards go (default: ethics/model-cards)")
+    rep_table = sub.add_parser("report", help="print the results table of the full runs")
+    rep_table.add_argument("--results", default="results/full", help="results folder (default: results/full)")
+    rep_table.add_argument("--write", action="store_true", help="refresh every results table in README.md instead")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "profiles":
+            for p in PROFILES.values():
+                print(f"{p.name:6} {p.description}")
+            return 0
+        if getattr(args, "profile", None):
+            get_profile(args.profile)  # fail fast on a typo, before any data is loaded
+            os.environ["COURSE_PROFILE"] = args.profile
+        return {"reproduce": _reproduce, "series": _series, "handouts": _handouts,
+                "model-cards": _model_cards, "report": _report}[args.command](args)
+    except (ProfileError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
