@@ -3,6 +3,7 @@
 
     python3 tasks.py series    # run the notebook series headless (quick profile, bundled data)
     python3 tasks.py test      # run the test suite, notebooks included (what CI runs)
+    python3 tasks.py export    # after editing a notebook cell marked #@save: regenerate the package's copy
 
 Each job creates ./.venv on first use and installs the project into it; later runs reuse it and
 reinstall only when pyproject.toml changed. Extra arguments go to the job (e.g. --profile full).
@@ -62,7 +63,11 @@ def run_tests(args: list[str]) -> int:
     return subprocess.call([str(PYTHON), "-m", "pytest", *args], cwd=ROOT, env=env)
 
 
-JOBS = {"series": run_series, "test": run_tests}
+def run_export(args: list[str]) -> int:
+    return subprocess.call([str(PYTHON), "-m", "course_utils", "export", *args], cwd=ROOT, env=job_env())
+
+
+JOBS = {"series": run_series, "test": run_tests, "export": run_export}
 
 
 def main(argv: list[str]) -> int:

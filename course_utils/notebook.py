@@ -59,7 +59,7 @@ def setup(seed: int = 42, data_source=None):
     import matplotlib as mpl
 
     from .data.loading import load_dataset
-    from .training.experiment import library_versions
+    from .core.machine import library_versions
     from .core.profiles import get_profile
 
     keras.utils.set_random_seed(seed)

@@ -40,16 +40,14 @@
 # sample of 6,000 real CIFAR-10 images, the **full** profile all 60,000.
 
 # %%
-from course_utils.notebook import setup
+from course_utils import setup
 
 data = setup()
 
 import keras
 import numpy as np
 
-from course_utils.data import CLASS_NAMES
-from course_utils.training.experiment import prepare
-from course_utils.figures.plots import plot_class_balance, plot_sample_grid
+from course_utils import CLASS_NAMES, plot_class_balance, plot_sample_grid, prepare
 
 # %% [markdown]
 # ## What the arrays hold

@@ -36,20 +36,55 @@
 # ## Setup
 
 # %%
-from course_utils.notebook import setup
+from course_utils import setup
 
 data = setup()
 
-from course_utils.training.experiment import run_experiment
-from course_utils.training.models import build_baseline
-from course_utils.figures.plots import plot_confusion_matrix, plot_learning_curves, plot_misclassified
+from course_utils import plot_confusion_matrix, plot_learning_curves, plot_misclassified, run_experiment
 
 # %% [markdown]
 # ## The model
 #
 # One 3 × 3 convolution with 32 filters (padding "same" keeps 32 × 32), a 2 × 2 max pooling
 # (to 16 × 16), dropout, then a fully connected layer of 512 units and a softmax over the ten
-# classes. The summary is the same in every profile.
+# classes. Every argument is named: the book's code passed some of them by position, and Keras 3
+# reads some positions differently ([03](03_deeper.ipynb) shows one such trap). `compile` sets what
+# training optimises, as the book did: RMSprop with Keras's defaults and categorical cross-entropy.
+# (`#@save` on the first line marks a cell that the course package reuses: `python3 tasks.py export`
+# copies it into `course_utils/training/networks.py`, so the experiments train exactly this network.)
+
+# %%
+#@save
+import keras
+from keras import layers
+
+INPUT_SHAPE = (32, 32, 3)  # height, width, colour channels
+NUM_CLASSES = 10
+
+
+def build_baseline(dropout: bool = True) -> keras.Model:
+    """One conv block, then a dense layer: 4,200,842 weights. ``dropout=False`` sets every rate to 0."""
+    keep = 1.0 if dropout else 0.0
+    return keras.Sequential([
+        keras.Input(shape=INPUT_SHAPE),
+        layers.Conv2D(32, kernel_size=3, padding="same", activation="relu", name="conv1"),
+        layers.MaxPooling2D(pool_size=2, name="pool1"),
+        layers.Dropout(0.25 * keep, name="drop1"),
+        layers.Flatten(name="flatten"),
+        layers.Dense(512, activation="relu", name="dense"),
+        layers.Dropout(0.5 * keep, name="drop2"),
+        layers.Dense(NUM_CLASSES, activation="softmax", name="classes"),
+    ], name="baseline")
+
+
+def compile_like_original(model: keras.Model) -> keras.Model:
+    """RMSprop with Keras's defaults and categorical cross-entropy on one-hot labels, as in the book."""
+    # On TensorFlow, XLA compilation made these small networks 2-5x slower on a 2-core CPU
+    # (benchmarks/benchmark.py measures it); JAX needs its compiler to be fast at all.
+    jit = False if keras.backend.backend() == "tensorflow" else "auto"
+    model.compile(optimizer=keras.optimizers.RMSprop(), loss="categorical_crossentropy",
+                  metrics=["accuracy"], jit_compile=jit)
+    return model
 
 # %%
 # NBVAL_CHECK_OUTPUT

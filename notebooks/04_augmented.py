@@ -36,19 +36,15 @@
 # ## Setup
 
 # %%
-from course_utils.notebook import setup
+from course_utils import setup
 
 data = setup()
 
 import keras
 import numpy as np
 
-from course_utils.training.augment import ORIGINAL_SETTINGS, build_augmenter
-from course_utils.data import CLASS_NAMES
-from course_utils.training.experiment import demo_config, prepare, run_experiment
-from course_utils.training.explain import scale_mismatch
-from course_utils.training.models import build_deeper
-from course_utils.figures.plots import plot_images, plot_learning_curves
+from course_utils import (CLASS_NAMES, ORIGINAL_SETTINGS, build_augmenter, build_deeper, demo_config,
+                          plot_images, plot_learning_curves, prepare, run_experiment, scale_mismatch)
 
 # %% [markdown]
 # ## The failure, on a small slice

@@ -35,12 +35,12 @@
 # ## Setup
 
 # %%
-from course_utils.notebook import setup
+from course_utils import setup
 
 data = setup()
 
-from course_utils.training.experiment import EXPERIMENTS, run_experiment
-from course_utils.figures.plots import plot_accuracy_comparison, plot_learning_curves, plot_per_class_accuracy
+from course_utils import (EXPERIMENTS, plot_accuracy_comparison, plot_learning_curves,
+                          plot_per_class_accuracy, run_experiment)
 
 # %% [markdown]
 # ## The three runs

@@ -38,18 +38,15 @@
 # ## Setup
 
 # %%
-from course_utils.notebook import setup
+from course_utils import setup
 
 data = setup()
 
 import keras
 import numpy as np
 
-from course_utils import explain
-from course_utils.data.formats import CLASS_NAMES
-from course_utils.training.experiment import demo_config, prepare, run_experiment
-from course_utils.training.models import build_deeper
-from course_utils.figures.plots import plot_learning_curves
+from course_utils import (CLASS_NAMES, build_deeper, demo_config, plot_learning_curves, plot_one_hot,
+                          plot_pixel_histograms, prepare, run_experiment, scale_mismatch)
 
 # %% [markdown]
 # ## What dividing by 255 does to the numbers
@@ -86,7 +83,7 @@ for dtype in ("uint8", "float32", "float64"):
 # On real images, a histogram of the pixel values before and after scaling:
 
 # %%
-fig = explain.plot_pixel_histograms(data.x_train[:500],
+fig = plot_pixel_histograms(data.x_train[:500],
                                     title="Pixel values of 500 training images, before and after / 255")
 
 # %% [markdown]
@@ -171,9 +168,9 @@ for name, run in (("raw 0-255", raw), ("scaled 0-1", scaled_run)):
 # round)? We score each model on test images at its own scale and at the other one:
 
 # %%
-for name, (accuracy, share) in explain.scale_mismatch(raw.model(), data.x_test, data.y_test, trained_on_raw=True).items():
+for name, (accuracy, share) in scale_mismatch(raw.model(), data.x_test, data.y_test, trained_on_raw=True).items():
     print(f"raw-trained model, test images at {name:23} accuracy {accuracy:6.1%}; top answer given to {share:4.0%}")
-for name, (accuracy, share) in explain.scale_mismatch(scaled_run.model(), data.x_test, data.y_test,
+for name, (accuracy, share) in scale_mismatch(scaled_run.model(), data.x_test, data.y_test,
                                                        trained_on_raw=False).items():
     print(f"scaled-trained model, test images at {name:23} accuracy {accuracy:6.1%}; top answer given to {share:4.0%}")
 
@@ -208,7 +205,7 @@ print(f"one_hot[{i}, {j}] = {one_hot[i, j]:.0f}: row {i} is image {i}, column {j
 assert (one_hot.argmax(axis=1) == labels.ravel()).all()
 
 # %%
-fig = explain.plot_one_hot(labels, CLASS_NAMES, title="Four labels as one-hot rows")
+fig = plot_one_hot(labels, CLASS_NAMES, title="Four labels as one-hot rows")
 
 # %% [markdown]
 # Each row has exactly one 1, in the column of its class: reading across a row answers "which class

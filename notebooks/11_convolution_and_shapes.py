@@ -36,16 +36,15 @@
 # ## Setup
 
 # %%
-from course_utils.notebook import setup
+from course_utils import setup
 
 data = setup()
 
 import keras
 import numpy as np
 
-from course_utils import explain
-from course_utils.data.formats import CLASS_NAMES
-from course_utils.training.models import build_baseline, build_deeper, layer_shapes
+from course_utils import (CLASS_NAMES, build_baseline, build_deeper, layer_shapes, plot_convolution_example,
+                          plot_filter_responses, plot_layer_sizes)
 
 # %% [markdown]
 # ## What a 3 × 3 filter computes
@@ -58,15 +57,37 @@ from course_utils.training.models import build_baseline, build_deeper, layer_sha
 
 # %%
 # NBVAL_CHECK_OUTPUT
-image, kernel = explain.WORKED_IMAGE, explain.EDGE_KERNEL
+image = np.array([[0, 0, 0, 9, 9, 9]] * 6)  # a 6 x 6 "image": dark on the left, bright on the right
+kernel = np.array([[-1, 0, 1]] * 3)         # "how much brighter is the right than the left?"
+
+
+def convolve2d(image, kernel, padding="valid"):
+    """Slide a 3 x 3 kernel over a one-channel image; at each position multiply and add."""
+    if padding == "same":
+        image = np.pad(image, 1)  # a border of zeros, so every pixel can be the centre of a window
+    rows, cols = image.shape[0] - 2, image.shape[1] - 2
+    out = np.zeros((rows, cols))
+    for i in range(rows):
+        for j in range(cols):
+            out[i, j] = np.sum(image[i:i + 3, j:j + 3] * kernel)
+    return out
+
+
+def written_out(image, kernel, row, col):
+    """The sum behind one output value, term by term."""
+    patch = image[row:row + 3, col:col + 3]
+    terms = " + ".join(f"{p:g}*{k:g}" for p, k in zip(patch.ravel(), kernel.ravel()))
+    return f"{terms} = {np.sum(patch * kernel):g}"
+
+
 print("image:\n", image, "\nfilter:\n", kernel)
-print("output at row 0, column 0:", explain.conv_position_sum(image, kernel, 0, 0))
-print("output at row 0, column 1:", explain.conv_position_sum(image, kernel, 0, 1))
-valid = explain.convolve2d(image, kernel, padding="valid")
+print("output at row 0, column 0:", written_out(image, kernel, 0, 0))
+print("output at row 0, column 1:", written_out(image, kernel, 0, 1))
+valid = convolve2d(image, kernel, padding="valid")
 print("all positions:\n", valid.astype(int))
 
 # %%
-fig = explain.plot_convolution_example(image, kernel)
+fig = plot_convolution_example(image, kernel, valid, convolve2d(image, kernel, padding="same"))
 
 # %% [markdown]
 # The output is large (27) only where the filter straddles the edge, and 0 over flat areas: the
@@ -90,8 +111,10 @@ assert np.allclose(by_keras, valid)
 
 # %%
 index = int(np.flatnonzero(data.y_test.ravel() == CLASS_NAMES.index("ship"))[0])
-fig = explain.plot_filter_responses(
-    data.x_test[index], {"vertical-edge filter": kernel, "horizontal-edge filter": kernel.T},
+grey = data.x_test[index].astype(float).mean(axis=-1)  # the mean of red, green and blue
+fig = plot_filter_responses(
+    grey, {"vertical-edge filter": convolve2d(grey, kernel, "same"),
+           "horizontal-edge filter": convolve2d(grey, kernel.T, "same")},
     title=f"Two 3x3 filters on test image {index} (a ship)")
 
 # %% [markdown]
@@ -110,8 +133,8 @@ fig = explain.plot_filter_responses(
 for name, in_channels, filters in (("conv1 (both models)", 3, 32), ("conv1b", 32, 32), ("conv2a", 32, 64),
                                    ("conv2b", 64, 64)):
     print(f"{name:20} 3*3*{in_channels:<2} weights per filter * {filters} filters + {filters} biases = "
-          f"{explain.conv_parameters(in_channels, filters):6,}")
-assert explain.conv_parameters(3, 32) == build_baseline().get_layer("conv1").count_params()
+          f"{3 * 3 * in_channels * filters + filters:6,}")
+assert 3 * 3 * 3 * 32 + 32 == build_baseline().get_layer("conv1").count_params()
 
 # %% [markdown]
 # ## `same` against `valid` padding
@@ -126,11 +149,14 @@ assert explain.conv_parameters(3, 32) == build_baseline().get_layer("conv1").cou
 # %%
 # NBVAL_CHECK_OUTPUT
 for n in (6, 16, 32):
-    print(f"{n} x {n} input: valid -> {explain.conv_output_size(n, 3, 'valid')} x "
-          f"{explain.conv_output_size(n, 3, 'valid')}, same -> {explain.conv_output_size(n, 3, 'same')} x "
-          f"{explain.conv_output_size(n, 3, 'same')}")
-same = explain.convolve2d(image, kernel, padding="same")
+    fits = n - 3 + 1  # positions where a 3-wide window fits inside n pixels
+    print(f"{n} x {n} input: valid -> {fits} x {fits}, same -> {n} x {n}")
+same = convolve2d(image, kernel, padding="same")
 print("same padding on the worked example:\n", same.astype(int))
+layer = keras.layers.Conv2D(1, kernel_size=3, padding="same", use_bias=False)
+layer.build((None, 6, 6, 1))
+layer.set_weights([kernel.reshape(3, 3, 1, 1).astype("float32")])
+assert np.allclose(keras.ops.convert_to_numpy(layer(image.reshape(1, 6, 6, 1).astype("float32")))[0, :, :, 0], same)
 shape = keras.layers.Conv2D(64, kernel_size=3)(np.zeros((1, 16, 16, 64), dtype="float32")).shape
 print("Keras Conv2D(64, 3) with no padding argument on a 16x16x64 input:", tuple(shape[1:]))
 assert tuple(shape[1:]) == (14, 14, 64)
@@ -160,7 +186,7 @@ flatten = {m: dict((n, s) for n, s, _ in rows)["flatten"] for m, rows in shapes.
 assert flatten == {"baseline": (16 * 16 * 32,), "deeper": (7 * 7 * 64,)} == {"baseline": (8192,), "deeper": (3136,)}
 
 # %%
-fig = explain.plot_layer_sizes(shapes, title="Output size and parameters of every layer (log scale)")
+fig = plot_layer_sizes(shapes, title="Output size and parameters of every layer (log scale)")
 
 # %% [markdown]
 # Blue bars (values) shrink at every pooling layer and at `conv2b`; orange bars (parameters) appear
@@ -177,7 +203,8 @@ fig = explain.plot_layer_sizes(shapes, title="Output size and parameters of ever
 
 # %%
 # NBVAL_CHECK_OUTPUT
-block, flat = explain.flatten_order((2, 2, 3))
+block = np.arange(2 * 2 * 3).reshape(2, 2, 3)  # numbered 0, 1, 2, ... so we can follow each value
+flat = block.reshape(-1)                         # row by row, channels innermost: what Flatten does
 print("a 2 x 2 x 3 block (pixel by pixel, 3 channels each):\n", block.tolist())
 print("after Flatten:", flat.tolist())
 by_keras = keras.ops.convert_to_numpy(keras.layers.Flatten()(block[None].astype("float32")))[0]
@@ -198,7 +225,7 @@ assert np.array_equal(by_keras, flat)
 # NBVAL_CHECK_OUTPUT
 for model_name, builder, inputs in (("baseline", build_baseline, 8192), ("deeper", build_deeper, 3136)):
     model = builder()
-    dense = explain.dense_parameters(inputs, 512)
+    dense = inputs * 512 + 512  # one weight per (input, unit) pair, one bias per unit
     total = model.count_params()
     assert dense == model.get_layer("dense").count_params()
     print(f"{model_name:8}: dense = {inputs:,} x 512 + 512 = {dense:,} of {total:,} parameters "

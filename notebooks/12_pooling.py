@@ -40,17 +40,17 @@
 # ## Setup
 
 # %%
-from course_utils.notebook import setup
+from course_utils import setup
 
 data = setup()
 
 import keras
 import numpy as np
 
-from course_utils import explain
-from course_utils.data.formats import CLASS_NAMES
-from course_utils.training.experiment import prepare, run_experiment
-from course_utils.figures.plots import plot_per_class_accuracy
+from course_utils import (CLASS_NAMES, feature_maps, most_active_channels, neighbour_correlation,
+                          plot_feature_maps, plot_max_pool_example, plot_neighbour_pixels, plot_per_class_accuracy,
+                          plot_pooling_shift_change, plot_shift_sensitivity, plot_shifted_images,
+                          pooling_shift_change, prepare, run_experiment, shift_sensitivity)
 
 # %% [markdown]
 # ## Max pooling by hand
@@ -61,15 +61,35 @@ from course_utils.figures.plots import plot_per_class_accuracy
 
 # %%
 # NBVAL_CHECK_OUTPUT
-x = explain.WORKED_POOL_INPUT
-pooled = explain.max_pool_2x2(x)
+def max_pool_2x2(x):
+    """Keep the largest value of each 2 x 2 window (stride 2), channel by channel, like MaxPooling2D(2)."""
+    x = np.asarray(x)
+    h, w = x.shape[0] // 2, x.shape[1] // 2         # an odd last row or column is dropped, as in Keras
+    windows = x[:2 * h, :2 * w].reshape(h, 2, w, 2, *x.shape[2:])
+    return windows.max(axis=(1, 3))                 # axes 1 and 3 run inside each window
+
+
+def avg_pool_2x2(x):
+    """The mean of each 2 x 2 window instead of its maximum, like AveragePooling2D(2)."""
+    x = np.asarray(x, dtype=float)
+    h, w = x.shape[0] // 2, x.shape[1] // 2
+    return x[:2 * h, :2 * w].reshape(h, 2, w, 2, *x.shape[2:]).mean(axis=(1, 3))
+
+
+x = np.array([[1, 3, 2, 0],
+              [4, 6, 1, 1],
+              [0, 2, 9, 5],
+              [7, 1, 3, 8]])
+pooled = max_pool_2x2(x)
 print("input:\n", x, "\nafter 2x2 max pooling:\n", pooled)
 by_keras = keras.layers.MaxPooling2D(pool_size=2)(x[None, :, :, None].astype("float32"))
 print("Keras MaxPooling2D agrees:", np.array_equal(keras.ops.convert_to_numpy(by_keras)[0, :, :, 0], pooled))
 assert pooled.tolist() == [[6, 2], [7, 9]]
+by_keras_avg = keras.layers.AveragePooling2D(pool_size=2)(x[None, :, :, None].astype("float32"))
+assert np.allclose(keras.ops.convert_to_numpy(by_keras_avg)[0, :, :, 0], avg_pool_2x2(x))
 
 # %%
-fig = explain.plot_max_pool_example(x)
+fig = plot_max_pool_example(x, pooled)
 
 # %% [markdown]
 # Each output number is the winner of one window (outlined in red); the other three values in the
@@ -88,7 +108,7 @@ fig = explain.plot_max_pool_example(x)
 for column in range(6):
     feature_map = np.zeros((2, 6), dtype=int)
     feature_map[0, column] = 9
-    print(f"bright value in column {column}: pooled output {explain.max_pool_2x2(feature_map).tolist()}")
+    print(f"bright value in column {column}: pooled output {max_pool_2x2(feature_map).tolist()}")
 
 # %% [markdown]
 # A move from column 0 to 1 leaves the pooled output unchanged: the value stays in the same window,
@@ -110,11 +130,11 @@ deeper_run = run_experiment("deeper", data=data)
 baseline, deeper = baseline_run.model(), deeper_run.model()
 index = int(np.flatnonzero(data.y_test.ravel() == CLASS_NAMES.index("horse"))[0])
 image = data.x_test[index].astype("float32") / 255
-maps = explain.feature_maps(baseline, image, ["conv1", "pool1"])
-channels = explain.most_active_channels(maps["conv1"], n=6)
-fig = explain.plot_feature_maps(image, maps, channels,
-                                title=f"Trained baseline, test image {index} (a horse): conv1 and pool1")
-assert np.allclose(explain.max_pool_2x2(maps["conv1"]), maps["pool1"], atol=1e-6)
+maps = feature_maps(baseline, image, ["conv1", "pool1"])
+channels = most_active_channels(maps["conv1"], n=6)
+fig = plot_feature_maps(image, maps, channels,
+                        title=f"Trained baseline, test image {index} (a horse): conv1 and pool1")
+assert np.allclose(max_pool_2x2(maps["conv1"]), maps["pool1"], atol=1e-6)  # our ten lines, on real maps
 
 # %% [markdown]
 # Each pooled map (bottom row) is a coarser copy of the map above it: the bright regions, the parts of
@@ -130,9 +150,9 @@ assert np.allclose(explain.max_pool_2x2(maps["conv1"]), maps["pool1"], atol=1e-6
 
 # %%
 x_test, _ = prepare(data.x_test[:1000], data.y_test[:1000])
-change = explain.pooling_shift_change(baseline, x_test[:200], layer="conv1", max_shift=4)
-fig = explain.plot_pooling_shift_change(change, layer="conv1",
-                                        title="Trained baseline, 200 test images: conv1 maps after a shift")
+change = pooling_shift_change(baseline, x_test[:200], layer="conv1", max_shift=4)
+fig = plot_pooling_shift_change(change, layer="conv1",
+                                title="Trained baseline, 200 test images: conv1 maps after a shift")
 for name, curve in change.items():
     print(f"{name:12}: " + ", ".join(f"{s} px {v:.0%}" for s, v in curve.items()))
 assert all(curve[0] == 0.0 for curve in change.values())
@@ -150,14 +170,14 @@ assert all(curve[0] == 0.0 for curve in change.values())
 # class changes.
 
 # %%
-fig = explain.plot_shifted_images(image, title=f"Test image {index} moved right by 0 to 4 pixels")
+fig = plot_shifted_images(image, title=f"Test image {index} moved right by 0 to 4 pixels")
 
 # %%
 directions = ("right", "down")
-sensitivity = {name: explain.shift_sensitivity(model, x_test, max_shift=4, directions=directions)
+sensitivity = {name: shift_sensitivity(model, x_test, max_shift=4, directions=directions)
                for name, model in (("baseline", baseline), ("deeper", deeper))}
-fig = explain.plot_shift_sensitivity(sensitivity, images=len(x_test), directions=" and ".join(directions),
-                                     title="How often a shift changes the predicted class")
+fig = plot_shift_sensitivity(sensitivity, images=len(x_test), directions=" and ".join(directions),
+                             title="How often a shift changes the predicted class")
 for name, curve in sensitivity.items():
     accuracy = (baseline_run if name == "baseline" else deeper_run).results["test_accuracy"]
     print(f"{name:8} (test accuracy {accuracy:.1%}): " + ", ".join(f"{s} px {v:.1%}" for s, v in curve.items()))
@@ -195,10 +215,10 @@ assert all(curve[0] == 0.0 and curve[4] > 0.0 for curve in sensitivity.values())
 # neighbouring pixels of real images tend to look alike. We can test that assumption on the data:
 
 # %%
-real = explain.neighbour_correlation(data.x_test[:1000])
-shuffled = explain.neighbour_correlation(data.x_test[:1000], shuffle_seed=0)
-fig = explain.plot_neighbour_pixels(data.x_test[:1000],
-                                    title="1,000 test images: each pixel against its right-hand neighbour")
+real = neighbour_correlation(data.x_test[:1000])
+shuffled = neighbour_correlation(data.x_test[:1000], shuffle_seed=0)
+fig = plot_neighbour_pixels(data.x_test[:1000],
+                            title="1,000 test images: each pixel against its right-hand neighbour")
 print(f"correlation of neighbouring pixels: {real:.2f} in real images, {shuffled:.2f} after shuffling")
 assert real > 0.5 > abs(shuffled)
 

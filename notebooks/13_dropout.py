@@ -38,17 +38,15 @@
 # ## Setup
 
 # %%
-from course_utils.notebook import setup
+from course_utils import setup
 
 data = setup()
 
 import keras
 import numpy as np
 
-from course_utils import explain
-from course_utils.training.experiment import demo_config, prepare, run_experiment
-from course_utils.training.models import build_deeper
-from course_utils.figures.plots import plot_learning_curves
+from course_utils import (build_deeper, demo_config, plot_dropout_passes, plot_learning_curves, prepare,
+                          run_experiment)
 
 # %% [markdown]
 # ## Training time: random units are switched off
@@ -61,18 +59,36 @@ from course_utils.figures.plots import plot_learning_curves
 # rest become 2:
 
 # %%
+def keras_dropout(x, rate, seed=0, training=True):
+    """What a fresh keras.layers.Dropout(rate) layer outputs for x."""
+    return keras.ops.convert_to_numpy(keras.layers.Dropout(rate, seed=seed)(x, training=training))
+
+
 ones = np.ones(10, dtype="float32")
 print("input:              ", ones)
-print("Keras, training:    ", explain.keras_dropout(ones, rate=0.5, seed=1, training=True))
-print("Keras, training:    ", explain.keras_dropout(ones, rate=0.5, seed=2, training=True), "(another step)")
-print("Keras, at inference:", explain.keras_dropout(ones, rate=0.5, seed=1, training=False))
+print("Keras, training:    ", keras_dropout(ones, rate=0.5, seed=1, training=True))
+print("Keras, training:    ", keras_dropout(ones, rate=0.5, seed=2, training=True), "(another step)")
+print("Keras, at inference:", keras_dropout(ones, rate=0.5, seed=1, training=False))
 
 # %% [markdown]
 # At inference (`model.predict`, `model.evaluate`) the layer does nothing at all: every value passes
 # through unchanged. The same thing written out in NumPy, over five training steps:
 
 # %%
-fig = explain.plot_dropout_passes(np.ones(10), rate=0.5, passes=5, seed=0)
+def dropout(x, rate, seed=0, training=True):
+    """Inverted dropout: zero each value with probability `rate`, scale the rest by 1 / (1 - rate)."""
+    x = np.asarray(x, dtype=float)
+    if not training or rate == 0:
+        return x.copy()                                              # inference: nothing changes
+    keep = np.random.default_rng(seed).random(x.shape) >= rate      # True with probability 1 - rate
+    return np.where(keep, x / (1.0 - rate), 0.0)
+
+
+rows = [dropout(np.ones(10), 0.5, seed=step) for step in range(5)] + [dropout(np.ones(10), 0.5, training=False)]
+fig = plot_dropout_passes(rows, rate=0.5)
+big = dropout(np.ones(100_000), 0.5, seed=0)
+assert set(np.unique(big)) == {0.0, 2.0} and abs(big.mean() - 1) < 0.01  # survivors doubled, mean kept
+assert np.array_equal(big, dropout(np.ones(100_000), 0.5, seed=0))      # same seed, same units dropped
 
 # %% [markdown]
 # Each row is one training step with a different set of units switched off; the last row, inference,
@@ -92,10 +108,10 @@ fig = explain.plot_dropout_passes(np.ones(10), rate=0.5, passes=5, seed=0)
 # NBVAL_CHECK_OUTPUT
 million = np.ones(1_000_000, dtype="float32")
 for rate in (0.25, 0.5):
-    kept = explain.keras_dropout(million, rate=rate, seed=0, training=True)
+    kept = keras_dropout(million, rate=rate, seed=0, training=True)
     unscaled = np.where(kept > 0, 1.0, 0.0)
     print(f"rate {rate}: survivors become {kept.max():.4f} = 1/(1-{rate}); mean at training "
-          f"{kept.mean():.2f}, at inference {explain.keras_dropout(million, rate, training=False).mean():.2f}, "
+          f"{kept.mean():.2f}, at inference {keras_dropout(million, rate, training=False).mean():.2f}, "
           f"without the scaling {unscaled.mean():.2f}")
     assert np.isclose(kept.max(), 1 / (1 - rate)) and abs(kept.mean() - 1) < 0.01
 

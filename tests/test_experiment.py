@@ -16,7 +16,7 @@ import pytest
 
 from course_utils.data import load_dataset
 from course_utils.training.experiment import ExperimentConfig, run_experiment
-from course_utils.training.models import build_baseline, build_deeper
+from course_utils.training.networks import build_baseline, build_deeper
 
 TINY = ExperimentConfig("tiny", model="baseline", epochs=1, train_images=640, batch_size=64)
 

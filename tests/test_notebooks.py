@@ -102,8 +102,8 @@ def test_structure(stem):
     assert re.search(r"\]\(\.\./ethics/prompts/[\w.-]+\.md\)", text), f"{stem}: link its ethics prompt"
 
     code = [cell.source for cell in nb.cells if cell.cell_type == "code"]
-    assert code and "from course_utils.notebook import setup" in code[0] and re.search(r"\bsetup\(", code[0]), \
-        f"{stem}: the first code cell imports and calls course_utils.notebook.setup()"
+    assert code and "from course_utils import setup" in code[0] and re.search(r"\bsetup\(", code[0]), \
+        f"{stem}: the first code cell imports and calls setup() from course_utils"
 
     markdown = _markdown(nb)
     learned = [i for i, m in enumerate(markdown) if re.search(r"(?im)^#+\s*what we learned", m)]

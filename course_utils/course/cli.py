@@ -24,7 +24,7 @@ GROUPS = {  # names that stand for several runs
 
 def _reproduce_names(requested: list[str]) -> list[str]:
     from ..training.collapse import COLLAPSE_DEMOS
-    from ..training.experiment import DEMOS, EXPERIMENTS
+    from ..training.config import DEMOS, EXPERIMENTS
 
     groups = {"all": list(EXPERIMENTS), "collapse": list(COLLAPSE_DEMOS), "demos": list(DEMOS)}
     names = [name for item in requested for name in groups.get(item, [item])]
@@ -38,7 +38,8 @@ def _reproduce_names(requested: list[str]) -> list[str]:
 def _reproduce(args) -> int:
     from ..training.collapse import COLLAPSE_DEMOS, run_collapse
     from ..data.loading import load_dataset
-    from ..training.experiment import DEMOS, demo_config, run_experiment
+    from ..training.config import DEMOS, demo_config
+    from ..training.experiment import run_experiment
     from ..notebook import quiet_logs
 
     quiet_logs()
@@ -85,6 +86,13 @@ def _model_cards(args) -> int:
     return 0 if len(write_model_cards(results_dir=args.results, out_dir=args.out)) == len(MODELS) else 1
 
 
+def _export(args) -> int:
+    from .export import export
+
+    print(f"wrote {export()}")
+    return 0
+
+
 def _report(args) -> int:
     from .report import results_table, update_readme
 
@@ -116,6 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     cards = sub.add_parser("model-cards", help="write model cards from the results files")
     cards.add_argument("--results", default="results/full", help="results folder (default: results/full)")
     cards.add_argument("--out", default="ethics/model-cards", help="where cards go (default: ethics/model-cards)")
+    sub.add_parser("export", help="write the notebooks' #@save cells into course_utils/training/networks.py")
     rep_table = sub.add_parser("report", help="print the results table of the full runs")
     rep_table.add_argument("--results", default="results/full", help="results folder (default: results/full)")
     rep_table.add_argument("--write", action="store_true", help="refresh every results table in README.md instead")
@@ -129,7 +138,8 @@ def main(argv: list[str] | None = None) -> int:
             get_profile(args.profile)  # fail fast on a typo, before any data is loaded
             os.environ["COURSE_PROFILE"] = args.profile
         return {"reproduce": _reproduce, "series": _series, "handouts": _handouts,
-                "model-cards": _model_cards, "report": _report}[args.command](args)
+                "model-cards": _model_cards, "report": _report,
+                "export": _export}[args.command](args)
     except (ProfileError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

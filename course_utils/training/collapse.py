@@ -29,16 +29,16 @@ import keras
 import numpy as np
 
 from ..core.atomic import atomic_path, write_json_atomic
-from .augment import build_augmenter, settings_for
-from ..data.loading import Dataset, load_dataset
-from ..data.formats import CLASS_NAMES
-from .experiment import (RESULTS_DIR, RUNS_DIR, ScaledBatches, accelerator, library_versions, peak_rss_mb,
-                         run_lock, split_like_keras)
-from .models import build_baseline, compile_like_original
+from ..core.machine import library_versions, machine_info, peak_rss_mb
 from ..core.profiles import Profile, get_profile
-
-PROBE_STEPS = (1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50, 75, 100, 150, 200, 300)
-PROBED_LAYERS = ("conv1", "dense", "classes")
+from ..data.formats import CLASS_NAMES
+from ..data.loading import Dataset, load_dataset
+from .augment import build_augmenter, settings_for
+from .batches import ScaledBatches, split_like_keras
+from .config import RESULTS_DIR, RUNS_DIR
+from .experiment import run_lock
+from .networks import build_baseline, compile_like_original
+from .probe import Probe, StepRecorder
 
 
 @dataclass(frozen=True)
@@ -97,83 +97,6 @@ class RawAugmentedBatches(keras.utils.PyDataset):
 
     def on_epoch_end(self) -> None:
         self.order = self.rng.permutation(len(self.x))
-
-
-def _rms(a) -> float:
-    return float(np.sqrt(np.mean(np.square(a))))
-
-
-class Probe:
-    """What the network computes on one fixed batch, and how its weights moved since a reference."""
-
-    def __init__(self, model: keras.Model, images: np.ndarray, labels: np.ndarray):
-        self.model, self.images, self.labels = model, images, labels.ravel()
-        self.features = keras.Model(model.inputs[0], [model.get_layer(n).output for n in ("conv1", "flatten", "dense")])
-        self.reference = self.weights()
-
-    def weights(self) -> dict[str, list[np.ndarray]]:
-        return {name: [keras.ops.convert_to_numpy(w) for w in self.model.get_layer(name).weights]
-                for name in PROBED_LAYERS}
-
-    def measure(self, scale: float = 1.0) -> dict:
-        """Internals on ``images * scale`` (1.0: raw pixels, 1/255: the scaled pixels of step 1)."""
-        x = self.images.astype("float32") * scale
-        conv_out, flat, dense_out = (keras.ops.convert_to_numpy(t) for t in self.features(x, training=False))
-        weights = self.weights()
-        (k1, b1), (kd, bd), (kc, bc) = (weights[n] for n in PROBED_LAYERS)
-        conv_pre = keras.ops.convert_to_numpy(keras.ops.conv(x, k1, padding="same")) + b1
-        dense_pre = flat @ kd + bd
-        logits = dense_out @ kc + bc
-        shifted = logits - logits.max(axis=1, keepdims=True)
-        p = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
-        loss = float(np.mean(-np.log(np.maximum(p[np.arange(len(p)), self.labels], 1e-7))))
-        predicted = logits.argmax(axis=1)
-        return {
-            "probe_loss": round(loss, 4),
-            "probe_accuracy": round(float(np.mean(predicted == self.labels)), 4),
-            "top_answer_share": round(float(np.bincount(predicted, minlength=10).max() / len(predicted)), 4),
-            "conv1_dead_filters": round(float(np.mean((conv_out <= 0).all(axis=(0, 1, 2)))), 4),
-            "conv1_dead_units": round(float(np.mean((conv_out <= 0).all(axis=0))), 4),
-            "conv1_preactivation_rms": round(_rms(conv_pre), 3),
-            "dense_dead_units": round(float(np.mean((dense_out <= 0).all(axis=0))), 4),
-            "dense_active_per_image": round(float(np.mean((dense_out > 0).sum(axis=1))), 2),
-            "dense_preactivation_rms": round(_rms(dense_pre), 3),
-            "logit_range": round(float(np.mean(logits.max(axis=1) - logits.min(axis=1))), 3),
-            "logit_spread_across_images": round(float(np.mean(logits.std(axis=0))), 5),
-            "probability_spread_across_images": round(float(np.mean(p.std(axis=0))), 6),
-            "weights": {name: {"kernel_norm": round(float(np.linalg.norm(w[0])), 4),
-                               "bias_norm": round(float(np.linalg.norm(w[1])), 4),
-                               "bias_mean": round(float(np.mean(w[1])), 5),
-                               "kernel_rms_change": round(_rms(w[0] - self.reference[name][0]), 6),
-                               "bias_rms_change": round(_rms(w[1] - self.reference[name][1]), 6)}
-                        for name, w in weights.items()},
-        }
-
-
-class StepRecorder(keras.callbacks.Callback):
-    """Per-batch losses of the first steps, and probes at :data:`PROBE_STEPS` and each epoch's end."""
-
-    def __init__(self, probe: Probe, state: dict, steps_per_epoch: int, logged_steps: int):
-        super().__init__()
-        self.probe, self.state, self.steps, self.logged = probe, state, steps_per_epoch, logged_steps
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.epoch, self.previous_mean = epoch, 0.0
-
-    def on_train_batch_end(self, batch, logs=None):
-        step = self.epoch * self.steps + batch + 1
-        mean = float(logs["loss"])  # Keras reports the running mean over the epoch's batches so far
-        if step <= self.logged:
-            # Every batch has the same size, so batch k's own loss is k * mean_k - (k - 1) * mean_{k-1}.
-            self.state["step_losses"].append(round((batch + 1) * mean - batch * self.previous_mean, 4))
-        self.previous_mean = mean
-        if step in PROBE_STEPS:
-            self.state["probes"].append({"step": step, "epoch": self.epoch + 1, **self.probe.measure()})
-
-    def on_epoch_end(self, epoch, logs=None):
-        step = (epoch + 1) * self.steps
-        if step not in PROBE_STEPS:
-            self.state["probes"].append({"step": step, "epoch": epoch + 1, **self.probe.measure()})
 
 
 def _history_row(epoch: int, logs: dict, seconds: float, images: int) -> dict:
@@ -312,16 +235,9 @@ def _finish(config: CollapseConfig, profile: Profile, data: Dataset, model: kera
         "wall_seconds_this_session": round(session_seconds, 1),
         "peak_rss_mb": peak_rss_mb(),
         "versions": library_versions(),
-        "machine": _machine(),
+        "machine": machine_info(),
         "finished_utc": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
     write_json_atomic(results_path, results)
     return results
 
-
-def _machine() -> dict:
-    import os
-    import platform
-
-    return {"platform": platform.platform(terse=True), "processor": platform.machine(), "cpus": os.cpu_count(),
-            "accelerator": accelerator()}

@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import json
 import os
-import platform
-import resource
 import shutil
-import sys
 import time
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -24,98 +21,17 @@ import keras
 import numpy as np
 
 from ..core.atomic import atomic_path, write_json_atomic
-from .augment import settings_for, with_augmentation
-from ..data.loading import Dataset, load_dataset
-from ..data.formats import CLASS_NAMES
-from .models import build_baseline, build_deeper, compile_like_original
+from ..core.machine import library_versions, machine_info, peak_rss_mb
 from ..core.profiles import Profile, get_profile
+from ..data.formats import CLASS_NAMES
+from ..data.loading import Dataset, load_dataset
+from .augment import settings_for, with_augmentation
+from .batches import ScaledBatches, split_like_keras
+from .config import EXPERIMENTS, RESULTS_DIR, RUNS_DIR, ExperimentConfig, stored_config
+from .networks import build_baseline, build_deeper, compile_like_original
+from .records import EpochLog, RunResult, confusion_matrix, read_history
 
-RUNS_DIR = Path("runs")        # models, checkpoints, predictions (not committed)
-RESULTS_DIR = Path("results")  # one JSON per run; results/full/ is committed
-
-
-@dataclass(frozen=True)
-class ExperimentConfig:
-    """Everything that defines a run; two runs with equal configs and data are the same run."""
-
-    name: str
-    model: str                 # "baseline" or "deeper"
-    augmentation: str | None = None  # None, or the settings of course_utils.training.augment: "original", "mild"
-    dropout: bool = True
-    normalise: bool = True     # False reproduces the original bug: raw 0-255 pixels
-    epochs: int | None = None  # None: the profile's epochs times epochs_factor
-    epochs_factor: int = 1     # 2: twice the profile's epochs (40 in the full profile)
-    batch_size: int = 128
-    validation_split: float = 0.2
-    train_images: int | None = None  # None: all training images; else the first N (a demo slice)
-    seed: int = 42
-    continues: str | None = None  # an experiment whose finished run this one trains on from (weights,
-    #                               optimizer state and history), e.g. 20 more epochs of "augmented"
-
-
-EXPERIMENTS = {
-    "baseline": ExperimentConfig("baseline", model="baseline"),
-    "deeper": ExperimentConfig("deeper", model="deeper"),
-    "augmented": ExperimentConfig("augmented", model="deeper", augmentation="original"),
-    "augmented_mild": ExperimentConfig("augmented_mild", model="deeper", augmentation="mild"),
-    # 20 more epochs of the augmented run: its first 20 epochs are the augmented run's.
-    "augmented_40": ExperimentConfig("augmented_40", model="deeper", augmentation="original", epochs_factor=2,
-                                     continues="augmented"),
-}
 BUILDERS = {"baseline": build_baseline, "deeper": build_deeper}
-
-# Short runs on a slice of the training set, shared by the explainer and experiment notebooks.
-# Their size comes from the profile (demo_images, demo_epochs); see demo_config().
-DEMOS = {
-    "deeper_slice": {"model": "deeper"},
-    "deeper_slice_raw_pixels": {"model": "deeper", "normalise": False},
-    "deeper_slice_no_dropout": {"model": "deeper", "dropout": False},
-}
-
-
-def demo_config(name: str, profile: str | Profile | None = None) -> ExperimentConfig:
-    """The config of demo ``name`` sized for ``profile`` (a slice of demo_images, demo_epochs)."""
-    profile = profile if isinstance(profile, Profile) else get_profile(profile)
-    return ExperimentConfig(name, train_images=profile.demo_images, epochs=profile.demo_epochs, **DEMOS[name])
-
-
-def prepare(x: np.ndarray, y: np.ndarray, normalise: bool = True) -> tuple[np.ndarray, np.ndarray]:
-    """Scale pixels to [0, 1] (or leave them raw, for the failure demo) and one-hot the labels."""
-    x = x.astype("float32")
-    if normalise:
-        x /= 255.0
-    return x, keras.utils.to_categorical(y, num_classes=len(CLASS_NAMES))
-
-
-class ScaledBatches(keras.utils.PyDataset):
-    """Batches of the uint8 images, converted with :func:`prepare` one batch at a time.
-
-    Same numbers as ``model.fit(x / 255, y, ...)``, but no float32 copy of the whole training set
-    (614 MB for CIFAR-10, and Keras would copy it again): a full run stays under 2 GB of memory.
-    """
-
-    def __init__(self, x: np.ndarray, y: np.ndarray, batch_size: int, normalise: bool = True,
-                 shuffle: bool = False, seed: int = 0):
-        super().__init__()
-        self.x, self.y, self.batch_size, self.normalise = x, y, batch_size, normalise
-        self.shuffle, self.rng = shuffle, np.random.default_rng(seed)
-        self.order = self.rng.permutation(len(x)) if shuffle else np.arange(len(x))
-
-    def __len__(self) -> int:
-        return -(-len(self.x) // self.batch_size)
-
-    def __getitem__(self, index: int):
-        rows = np.sort(self.order[index * self.batch_size:(index + 1) * self.batch_size])
-        return prepare(self.x[rows], self.y[rows], self.normalise)
-
-    def on_epoch_end(self) -> None:
-        if self.shuffle:  # a new order every epoch, as fit(shuffle=True) does
-            self.order = self.rng.permutation(len(self.x))
-
-
-def split_like_keras(n: int, validation_split: float) -> int:
-    """Where ``validation_split`` cuts: Keras keeps the first part for training, the tail for validation."""
-    return int(np.floor(n * (1.0 - validation_split)))
 
 
 def build_model(config: ExperimentConfig) -> keras.Model:
@@ -126,124 +42,8 @@ def build_model(config: ExperimentConfig) -> keras.Model:
     return compile_like_original(model)
 
 
-class EpochLog(keras.callbacks.Callback):
-    """Append each finished epoch to a JSON-lines file, so history survives an interruption."""
-
-    def __init__(self, path: Path, train_images: int):
-        super().__init__()
-        self.path, self.train_images = path, train_images
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._start = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        seconds = time.perf_counter() - self._start
-        row = {"epoch": epoch + 1, **{k: float(v) for k, v in (logs or {}).items()},
-               "seconds": round(seconds, 3), "images_per_second": round(self.train_images / seconds, 1)}
-        with open(self.path, "a", encoding="utf-8") as handle:
-            handle.write(json.dumps(row) + "\n")
-
-
-def read_history(path: Path) -> list[dict]:
-    """Per-epoch rows; an epoch repeated after a resume keeps its last record."""
-    rows: dict[int, dict] = {}
-    if path.exists():
-        for line in path.read_text().splitlines():
-            if line.strip():
-                row = json.loads(line)
-                rows[row["epoch"]] = row
-    return [rows[k] for k in sorted(rows)]
-
-
-def library_versions() -> dict:
-    versions = {"python": platform.python_version(), "keras": keras.__version__,
-                "backend": keras.backend.backend(), "numpy": np.__version__}
-    if keras.backend.backend() == "tensorflow":
-        import tensorflow as tf
-
-        versions["tensorflow"] = tf.__version__
-    elif keras.backend.backend() == "jax":
-        import jax
-
-        versions["jax"] = jax.__version__
-    elif keras.backend.backend() == "torch":
-        import torch
-
-        versions["torch"] = torch.__version__
-    return versions
-
-
-def accelerator() -> str:
-    """The device Keras trains on, e.g. "cpu" or "NVIDIA H100 80GB HBM3": run times depend on it."""
-    if keras.backend.backend() == "jax":
-        import jax
-
-        device = jax.devices()[0]
-        return "cpu" if device.platform == "cpu" else device.device_kind
-    if keras.backend.backend() == "tensorflow":
-        import tensorflow as tf
-
-        gpus = tf.config.list_physical_devices("GPU")
-        return tf.config.experimental.get_device_details(gpus[0]).get("device_name", "gpu") if gpus else "cpu"
-    if keras.backend.backend() == "torch":
-        import torch
-
-        return torch.cuda.get_device_name(0) if torch.cuda.is_available() else "cpu"
-    return "unknown"
-
-
-def peak_rss_mb() -> float:
-    """Peak resident memory of this process so far (Linux reports KiB, macOS bytes)."""
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
-
-
-def confusion_matrix(true: np.ndarray, predicted: np.ndarray, n: int = len(CLASS_NAMES)) -> np.ndarray:
-    """Rows: true class; columns: predicted class."""
-    matrix = np.zeros((n, n), dtype=np.int64)
-    np.add.at(matrix, (true.ravel(), predicted.ravel()), 1)
-    return matrix
-
-
-@dataclass
-class RunResult:
-    """A finished run: its results dict and where its model and predictions live."""
-
-    config: ExperimentConfig
-    results: dict
-    run_dir: Path
-    reused: bool = False
-
-    @property
-    def history(self) -> list[dict]:
-        return self.results["history"]
-
-    def model(self) -> keras.Model:
-        """Reload the saved model; ``safe_mode=True`` refuses files that carry executable code."""
-        path = self.run_dir / "model.keras"
-        if not path.is_file():
-            raise FileNotFoundError(f"{path} is not on this machine (only the results of {self.config.name} are); "
-                                    f"train it with: python -m course_utils reproduce {self.config.name}")
-        return keras.saving.load_model(path, safe_mode=True)
-
-    def probabilities(self) -> np.ndarray:
-        """Predicted class probabilities for every test image, in the dataset's order."""
-        with np.load(self.run_dir / "predictions.npz", allow_pickle=False) as f:
-            return f["probabilities"]
-
-
 def _run_paths(config: ExperimentConfig, profile: Profile, runs_dir: Path, results_dir: Path):
     return runs_dir / profile.name / config.name, results_dir / profile.name / f"{config.name}.json"
-
-
-def stored_config(results: dict) -> dict:
-    """A results file's config in today's fields (files written before ``augmentation`` had ``augment``)."""
-    config = dict(results.get("config") or {})
-    if "augment" in config:
-        config["augmentation"] = "original" if config.pop("augment") else None
-    config.setdefault("epochs_factor", 1)
-    config.setdefault("continues", None)
-    return config
 
 
 def _matches(results: dict, config: ExperimentConfig, profile: Profile, data: Dataset) -> bool:
@@ -330,18 +130,36 @@ def _start_from(config: ExperimentConfig, model: keras.Model, profile: Profile, 
     return len(rows)
 
 
-def _train(config: ExperimentConfig, profile: Profile, data: Dataset, run_dir: Path, results_path: Path,
-           force: bool, verbose) -> RunResult:
-    # A checkpoint from a different config or data set must not be resumed into this run.
+def _fresh_run_dir(config: ExperimentConfig, profile: Profile, data: Dataset, run_dir: Path, force: bool) -> Path:
+    """The run folder, emptied unless it holds this very run (a checkpoint of another config must not resume)."""
     stamp = {"config": asdict(config), "profile": profile.name, "data_sha256": data.sha256}
     stamp_path = run_dir / "run.json"
     if force or not stamp_path.exists() or json.loads(stamp_path.read_text()) != stamp:
         shutil.rmtree(run_dir, ignore_errors=True)
     run_dir.mkdir(parents=True, exist_ok=True)
     write_json_atomic(stamp_path, stamp)
-    log_path = run_dir / "history.jsonl"
-    resumed_from = len(read_history(log_path))
+    return run_dir / "history.jsonl"
 
+
+def _evaluate_and_save(model: keras.Model, test: ScaledBatches, y_test: np.ndarray, run_dir: Path) -> dict:
+    """Test loss and accuracy, per-class accuracy and confusion matrix; the model and predictions saved."""
+    test_loss, test_accuracy = model.evaluate(test, verbose=0)
+    probabilities = model.predict(test, verbose=0)
+    matrix = confusion_matrix(y_test, probabilities.argmax(axis=1))
+    per_class = matrix.diagonal() / np.maximum(matrix.sum(axis=1), 1)
+    with atomic_path(run_dir / "model.keras", suffix=".keras") as tmp:
+        model.save(tmp)
+    with atomic_path(run_dir / "predictions.npz") as tmp, open(tmp, "wb") as handle:
+        np.savez(handle, probabilities=probabilities.astype("float32"))
+    return {"test_loss": float(test_loss), "test_accuracy": float(test_accuracy),
+            "per_class_accuracy": {name: round(float(a), 4) for name, a in zip(CLASS_NAMES, per_class)},
+            "confusion_matrix": matrix.tolist()}
+
+
+def _train(config: ExperimentConfig, profile: Profile, data: Dataset, run_dir: Path, results_path: Path,
+           force: bool, verbose) -> RunResult:
+    log_path = _fresh_run_dir(config, profile, data, run_dir, force)
+    resumed_from = len(read_history(log_path))
     keras.utils.set_random_seed(config.seed)
     x, y = data.x_train[: config.train_images], data.y_train[: config.train_images]
     cut = split_like_keras(len(x), config.validation_split)
@@ -353,25 +171,13 @@ def _train(config: ExperimentConfig, profile: Profile, data: Dataset, run_dir: P
     train = ScaledBatches(x[:cut], y[:cut], config.batch_size, config.normalise, shuffle=True,
                           seed=config.seed + initial_epoch)
     validation = ScaledBatches(x[cut:], y[cut:], 512, config.normalise)
-    test = ScaledBatches(data.x_test, data.y_test, 512, config.normalise)
     started = time.perf_counter()
     model.fit(train, epochs=config.epochs, initial_epoch=initial_epoch, validation_data=validation, verbose=verbose,
               callbacks=[EpochLog(log_path, cut), keras.callbacks.BackupAndRestore(str(run_dir / "backup"))])
-    session_seconds = time.perf_counter() - started
-
-    test_loss, test_accuracy = model.evaluate(test, verbose=0)
-    probabilities = model.predict(test, verbose=0)
-    predicted = probabilities.argmax(axis=1)
-    matrix = confusion_matrix(data.y_test, predicted)
-    per_class = matrix.diagonal() / np.maximum(matrix.sum(axis=1), 1)
-
-    with atomic_path(run_dir / "model.keras", suffix=".keras") as tmp:
-        model.save(tmp)
-    with atomic_path(run_dir / "predictions.npz") as tmp, open(tmp, "wb") as handle:
-        np.savez(handle, probabilities=probabilities.astype("float32"))
-
+    fit_seconds = time.perf_counter() - started
+    evaluation = _evaluate_and_save(model, ScaledBatches(data.x_test, data.y_test, 512, config.normalise),
+                                    data.y_test, run_dir)
     history = read_history(log_path)
-    epoch_seconds = [row["seconds"] for row in history]
     results = {
         "experiment": config.name,
         "config": asdict(config),
@@ -385,18 +191,14 @@ def _train(config: ExperimentConfig, profile: Profile, data: Dataset, run_dir: P
         "resumed_after_epoch": resumed_from or None,
         "continued_from": ({"experiment": config.continues, "epochs": len([r for r in history if r.get("from")])}
                            if config.continues else None),
-        "test_loss": float(test_loss),
-        "test_accuracy": float(test_accuracy),
-        "per_class_accuracy": {name: round(float(a), 4) for name, a in zip(CLASS_NAMES, per_class)},
-        "confusion_matrix": matrix.tolist(),
-        "train_seconds": round(sum(epoch_seconds), 1),
+        **evaluation,
+        "train_seconds": round(sum(row["seconds"] for row in history), 1),
         "wall_seconds_this_session": round(time.perf_counter() - started, 1),
-        "fit_seconds_this_session": round(session_seconds, 1),
+        "fit_seconds_this_session": round(fit_seconds, 1),
         "images_per_second_median": round(float(np.median([r["images_per_second"] for r in history])), 1),
         "peak_rss_mb": peak_rss_mb(),
         "versions": library_versions(),
-        "machine": {"platform": platform.platform(terse=True), "processor": platform.machine(),
-                    "cpus": os.cpu_count(), "accelerator": accelerator()},
+        "machine": machine_info(),
         "finished_utc": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
     write_json_atomic(results_path, results)

@@ -1,0 +1,47 @@
+"""The training images, fed to Keras one scaled batch at a time."""
+from __future__ import annotations
+
+import keras
+import numpy as np
+
+from ..data.formats import CLASS_NAMES
+
+
+def prepare(x: np.ndarray, y: np.ndarray, normalise: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Scale pixels to [0, 1] (or leave them raw, for the failure demo) and one-hot the labels."""
+    x = x.astype("float32")
+    if normalise:
+        x /= 255.0
+    return x, keras.utils.to_categorical(y, num_classes=len(CLASS_NAMES))
+
+
+class ScaledBatches(keras.utils.PyDataset):
+    """Batches of the uint8 images, converted with :func:`prepare` one batch at a time.
+
+    Same numbers as ``model.fit(x / 255, y, ...)``, but no float32 copy of the whole training set
+    (614 MB for CIFAR-10, and Keras would copy it again): a full run stays under 2 GB of memory.
+    """
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, batch_size: int, normalise: bool = True,
+                 shuffle: bool = False, seed: int = 0):
+        super().__init__()
+        self.x, self.y, self.batch_size, self.normalise = x, y, batch_size, normalise
+        self.shuffle, self.rng = shuffle, np.random.default_rng(seed)
+        self.order = self.rng.permutation(len(x)) if shuffle else np.arange(len(x))
+
+    def __len__(self) -> int:
+        return -(-len(self.x) // self.batch_size)
+
+    def __getitem__(self, index: int):
+        rows = np.sort(self.order[index * self.batch_size:(index + 1) * self.batch_size])
+        return prepare(self.x[rows], self.y[rows], self.normalise)
+
+    def on_epoch_end(self) -> None:
+        if self.shuffle:  # a new order every epoch, as fit(shuffle=True) does
+            self.order = self.rng.permutation(len(self.x))
+
+
+def split_like_keras(n: int, validation_split: float) -> int:
+    """Where ``validation_split`` cuts: Keras keeps the first part for training, the tail for validation."""
+    return int(np.floor(n * (1.0 - validation_split)))
+

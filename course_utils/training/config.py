@@ -1,0 +1,67 @@
+"""What defines a run: its config, the named experiments and demos, and where runs are kept."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..core.profiles import Profile, get_profile
+
+RUNS_DIR = Path("runs")        # models, checkpoints, predictions (not committed)
+RESULTS_DIR = Path("results")  # one JSON per run; results/full/ is committed
+
+
+@dataclass(frozen=True)
+class ExperimentConfig:
+    """Everything that defines a run; two runs with equal configs and data are the same run."""
+
+    name: str
+    model: str                 # "baseline" or "deeper"
+    augmentation: str | None = None  # None, or the settings of course_utils.training.augment: "original", "mild"
+    dropout: bool = True
+    normalise: bool = True     # False reproduces the original bug: raw 0-255 pixels
+    epochs: int | None = None  # None: the profile's epochs times epochs_factor
+    epochs_factor: int = 1     # 2: twice the profile's epochs (40 in the full profile)
+    batch_size: int = 128
+    validation_split: float = 0.2
+    train_images: int | None = None  # None: all training images; else the first N (a demo slice)
+    seed: int = 42
+    continues: str | None = None  # an experiment whose finished run this one trains on from (weights,
+    #                               optimizer state and history), e.g. 20 more epochs of "augmented"
+
+
+EXPERIMENTS = {
+    "baseline": ExperimentConfig("baseline", model="baseline"),
+    "deeper": ExperimentConfig("deeper", model="deeper"),
+    "augmented": ExperimentConfig("augmented", model="deeper", augmentation="original"),
+    "augmented_mild": ExperimentConfig("augmented_mild", model="deeper", augmentation="mild"),
+    # 20 more epochs of the augmented run: its first 20 epochs are the augmented run's.
+    "augmented_40": ExperimentConfig("augmented_40", model="deeper", augmentation="original", epochs_factor=2,
+                                     continues="augmented"),
+}
+
+# Short runs on a slice of the training set, shared by the explainer and experiment notebooks.
+# Their size comes from the profile (demo_images, demo_epochs); see demo_config().
+DEMOS = {
+    "deeper_slice": {"model": "deeper"},
+    "deeper_slice_raw_pixels": {"model": "deeper", "normalise": False},
+    "deeper_slice_no_dropout": {"model": "deeper", "dropout": False},
+}
+
+
+def demo_config(name: str, profile: str | Profile | None = None) -> ExperimentConfig:
+    """The config of demo ``name`` sized for ``profile`` (a slice of demo_images, demo_epochs)."""
+    profile = profile if isinstance(profile, Profile) else get_profile(profile)
+    return ExperimentConfig(name, train_images=profile.demo_images, epochs=profile.demo_epochs, **DEMOS[name])
+
+
+
+def stored_config(results: dict) -> dict:
+    """A results file's config in today's fields (files written before ``augmentation`` had ``augment``)."""
+    config = dict(results.get("config") or {})
+    if "augment" in config:
+        config["augmentation"] = "original" if config.pop("augment") else None
+    config.setdefault("epochs_factor", 1)
+    config.setdefault("continues", None)
+    return config
+
+

@@ -1,0 +1,119 @@
+"""The package keeps its shape: a few folders, small files and functions, imports one way, one copy of the networks."""
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import jupytext
+import pytest
+
+import course_utils
+from course_utils.course import export
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "course_utils"
+MODULES = sorted(p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts)
+MAX_FILE_LINES, MAX_FUNCTION_LINES = 300, 60
+# Which parts of the package each part may import (besides itself). ``course`` sits on top.
+MAY_IMPORT = {
+    "core": set(),
+    "data": {"core"},
+    "training": {"data", "core"},
+    "figures": {"data", "core"},
+    "notebook": {"data", "training", "figures", "core"},
+    "course": {"notebook", "data", "training", "figures", "core"},
+}
+
+
+def _part(module: str) -> str:
+    """``course_utils.training.batches`` -> ``training``; the package itself -> ``""``."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else ""
+
+
+def _module_name(path: Path) -> str:
+    relative = path.relative_to(ROOT).with_suffix("")
+    parts = list(relative.parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path: Path) -> list[str]:
+    """Every course_utils module that ``path`` imports, at the top or inside a function."""
+    tree = ast.parse(path.read_text())
+    package = _module_name(path) if path.name == "__init__.py" else _module_name(path).rsplit(".", 1)[0]
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            if target.startswith("course_utils"):
+                found += [target] if node.module else [f"{target}.{alias.name}" for alias in node.names]
+        elif isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names if alias.name.startswith("course_utils")]
+    return found
+
+
+def test_at_most_six_top_level_entries():
+    entries = sorted(p.name for p in PACKAGE.iterdir()
+                     if p.name not in ("__init__.py", "__main__.py", "__pycache__") and not p.name.endswith(".egg-info"))
+    assert len(entries) <= 6, f"course_utils/ has {len(entries)} entries besides __init__ and __main__: {entries}"
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_files_and_functions_are_small(path):
+    lines = path.read_text().count("\n")
+    assert lines <= MAX_FILE_LINES, f"{path.relative_to(ROOT)} has {lines} lines (at most {MAX_FILE_LINES}): split it"
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            length = node.end_lineno - node.lineno + 1
+            assert length <= MAX_FUNCTION_LINES, (f"{path.relative_to(ROOT)}:{node.lineno} {node.name}() has {length} "
+                                                  f"lines (at most {MAX_FUNCTION_LINES}): split it")
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_imports_run_one_way(path):
+    here = _part(_module_name(path))
+    if here in ("", "__main__"):
+        return  # the package's face and the command-line entry may import anything
+    allowed = MAY_IMPORT[here] | {here}
+    wrong = [target for target in _imports(path) if _part(target) not in allowed]
+    assert not wrong, f"{path.relative_to(ROOT)} ({here}) imports {wrong}; {here} may import only {sorted(allowed)}"
+
+
+def test_the_import_checker_reads_relative_imports(tmp_path):
+    assert _imports(PACKAGE / "training" / "batches.py") == ["course_utils.data.formats"]
+    assert "course_utils.core.atomic" in _imports(PACKAGE / "data" / "loading.py")
+
+
+def test_generated_networks_match_the_notebook_cells():
+    current = export.TARGET.read_text()
+    assert current == export.render(), ("course_utils/training/networks.py is out of date with the #@save cells "
+                                        "of the notebooks: run python3 tasks.py export")
+    names = [name for name, _ in export.tagged_cells()]
+    assert names == ["02_baseline.py", "03_deeper.py"]
+    assert "Do not edit" in current.splitlines()[2] or "Do not edit" in current
+
+
+def test_export_refuses_notebooks_without_tagged_cells(tmp_path):
+    (tmp_path / "01_x.py").write_text("# %%\nprint(1)\n")
+    with pytest.raises(ValueError, match="nothing to export"):
+        export.render(tmp_path)
+
+
+@pytest.mark.parametrize("script", sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py")), ids=lambda p: p.stem)
+def test_notebooks_import_from_the_top_level(script):
+    for cell in jupytext.read(script).cells:
+        if cell.cell_type == "code":
+            deep = re.findall(r"^\s*(?:from|import) course_utils\.[\w.]+", cell.source, flags=re.M)
+            assert not deep, f"{script.name}: import from course_utils itself, not {deep}"
+
+
+def test_every_exported_name_resolves():
+    for name in course_utils.__all__:
+        assert getattr(course_utils, name) is not None, name
+    with pytest.raises(AttributeError):
+        course_utils.no_such_name  # noqa: B018
