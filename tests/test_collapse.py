@@ -40,8 +40,34 @@ def test_configs_follow_the_original_sequence():
         collapse_config(CollapseConfig("x", start="pretrained"), full)
 
 
-def test_records_the_switch_and_what_follows(small, tmp_path):
+def test_untrained_start_skips_the_first_cell(small, tmp_path):
+    config = CollapseConfig("tiny_untrained", start="untrained", continue_epochs=1, batch_size=64,
+                            probe_images=32, logged_steps=5)
+    r = _run(config, small, tmp_path)
+    assert r["first_history"] == [] and r["first_test"] is None
+    assert len(r["continued_history"]) == 1 and len(r["step_losses"]) == 5
+
+
+def test_a_crash_resumes_and_the_run_records_the_switch_and_what_follows(small, tmp_path, monkeypatch):
+    """Killed after its first continued epoch, the run resumes there; its JSON holds every measurement."""
+    real_save = collapse._save_state
+
+    def crash_after_first_continued_epoch(run_dir, state, model):
+        real_save(run_dir, state, model)
+        if len(state["continued"]) == 1:
+            raise KeyboardInterrupt("simulated Ctrl-C")
+
+    monkeypatch.setattr(collapse, "_save_state", crash_after_first_continued_epoch)
+    with pytest.raises(KeyboardInterrupt):
+        _run(TINY, small, tmp_path)
+    assert not (tmp_path / "results" / "quick" / "tiny.json").exists()
+    state = json.loads((tmp_path / "runs" / "quick" / "tiny" / "state.json").read_text())
+    assert len(state["first"]) == 1 and len(state["continued"]) == 1
+    assert [p.name for p in (tmp_path / "runs" / "quick" / "tiny").glob("*.keras")] == [state["checkpoint"]]
+
+    monkeypatch.setattr(collapse, "_save_state", real_save)
     r = _run(TINY, small, tmp_path)
+    assert r["resumed_at_epochs"] == [2]
     saved = json.loads((tmp_path / "results" / "quick" / "tiny.json").read_text())
     assert saved == r and r["kind"] == "collapse_demo"
     assert len(r["first_history"]) == 1 and "val_accuracy" in r["first_history"][0]
@@ -58,44 +84,11 @@ def test_records_the_switch_and_what_follows(small, tmp_path):
     last = r["probes"][-1]
     for key in ("conv1_dead_filters", "dense_dead_units", "logit_range", "probe_loss", "top_answer_share"):
         assert key in last, key
-    assert last["weights"]["dense"]["kernel_rms_change"] > 0
+    assert last["weights"]["dense"]["kernel_rms_change"] > 0  # measured against the weights at the switch
     assert sum(r["predicted_class_counts"].values()) == 200 and r["ln_10"] == pytest.approx(math.log(10))
     assert math.isfinite(r["test_loss"]) and 0 <= r["test_accuracy"] <= 1
     assert not list((tmp_path / "results" / "quick").glob(".*"))  # no temporary files left behind
-
-    again = _run(TINY, small, tmp_path)
-    assert again == r  # a finished run is read back, not retrained
-
-
-def test_untrained_start_skips_the_first_cell(small, tmp_path):
-    config = CollapseConfig("tiny_untrained", start="untrained", continue_epochs=1, batch_size=64,
-                            probe_images=32, logged_steps=5)
-    r = _run(config, small, tmp_path)
-    assert r["first_history"] == [] and r["first_test"] is None
-    assert len(r["continued_history"]) == 1 and len(r["step_losses"]) == 5
-
-
-def test_a_crash_resumes_from_the_last_finished_epoch(small, tmp_path, monkeypatch):
-    saves = []
-    real_save = collapse._save_state
-
-    def crash_after_first_continued_epoch(run_dir, state, model):
-        real_save(run_dir, state, model)
-        saves.append(len(state["continued"]))
-        if len(state["continued"]) == 1:
-            raise KeyboardInterrupt("simulated Ctrl-C")
-
-    monkeypatch.setattr(collapse, "_save_state", crash_after_first_continued_epoch)
-    with pytest.raises(KeyboardInterrupt):
-        _run(TINY, small, tmp_path)
-    assert not (tmp_path / "results" / "quick" / "tiny.json").exists()
-    state = json.loads((tmp_path / "runs" / "quick" / "tiny" / "state.json").read_text())
-    assert len(state["first"]) == 1 and len(state["continued"]) == 1
-    assert [p.name for p in (tmp_path / "runs" / "quick" / "tiny").glob("*.keras")] == [state["checkpoint"]]
-
-    r = _run(TINY, small, tmp_path)
-    assert r["resumed_at_epochs"] == [2] and len(r["continued_history"]) == 2 and len(r["first_history"]) == 1
-    assert np.isfinite(r["test_loss"])
+    assert _run(TINY, small, tmp_path) == r  # a finished run is read back, not retrained
 
 
 def test_reproduce_knows_the_collapse_and_both_settings(capsys):
