@@ -114,8 +114,10 @@ print("raw:    ", pixels, pixels.dtype)
 print("scaled: ", (pixels.astype("float32") / 255).round(4), "float32")
 
 # %% [markdown]
-# And on real images, through `prepare()`, the function every experiment uses (on the first 5,000
-# training images: a float copy of all 50,000 of the full profile would take 600 MB for the same numbers):
+# And on real images, through the course's `prepare()`, which divides by 255 as the original code did
+# (on the first 5,000 training images: a float copy of all 50,000 of the full profile would take
+# 600 MB for the same numbers). The series' networks do this division themselves, in their first
+# layer ([02](02_baseline.ipynb) shows it):
 
 # %%
 n = 5000

@@ -40,7 +40,7 @@ from course_utils import setup
 
 data = setup()
 
-from course_utils import plot_confusion_matrix, plot_learning_curves, plot_misclassified, run_experiment
+from course_utils import plot_confusion_matrix, plot_learning_curves, plot_misclassified, start_run
 
 # %% [markdown]
 # ## The model
@@ -50,6 +50,12 @@ from course_utils import plot_confusion_matrix, plot_learning_curves, plot_miscl
 # classes. Every argument is named: the book's code passed some of them by position, and Keras 3
 # reads some positions differently ([03](03_deeper.ipynb) shows one such trap). `compile` sets what
 # training optimises, as the book did: RMSprop with Keras's defaults and categorical cross-entropy.
+#
+# One layer is new: `Rescaling(1 / 255)`, the division by 255 that the book did to the arrays before
+# training. Inside the model it travels with the model: whoever trains, tests or uses it passes raw
+# 0-255 pixels, and nobody can forget the division or do it twice. Forgetting it is exactly how the
+# original augmented run broke ([04](04_augmented.ipynb)). The original spelling is kept as
+# `rescale=False`, for the notebooks that reproduce it.
 # (`#@save` on the first line marks a cell that the course package reuses: `python3 tasks.py export`
 # copies it into `course_utils/training/networks.py`, so the experiments train exactly this network.)
 
@@ -62,11 +68,18 @@ INPUT_SHAPE = (32, 32, 3)  # height, width, colour channels
 NUM_CLASSES = 10
 
 
-def build_baseline(dropout: bool = True) -> keras.Model:
-    """One conv block, then a dense layer: 4,200,842 weights. ``dropout=False`` sets every rate to 0."""
+def build_baseline(dropout: bool = True, rescale: bool = True) -> keras.Model:
+    """One conv block, then a dense layer: 4,200,842 weights.
+
+    With ``rescale=True`` dividing by 255 is the network's own first step, so it takes raw 0-255
+    pixels and cannot be fed the wrong scale; ``rescale=False`` is the original spelling, which
+    expects pixels divided by 255 beforehand. ``dropout=False`` sets every dropout rate to 0.
+    """
     keep = 1.0 if dropout else 0.0
+    scale = [layers.Rescaling(1 / 255, name="rescale")] if rescale else []
     return keras.Sequential([
         keras.Input(shape=INPUT_SHAPE),
+        *scale,
         layers.Conv2D(32, kernel_size=3, padding="same", activation="relu", name="conv1"),
         layers.MaxPooling2D(pool_size=2, name="pool1"),
         layers.Dropout(0.25 * keep, name="drop1"),
@@ -88,7 +101,9 @@ def compile_like_original(model: keras.Model) -> keras.Model:
 
 # %%
 # NBVAL_CHECK_OUTPUT
+keras.utils.set_random_seed(42)  # the same starting weights as `python -m course_utils reproduce baseline`
 model = build_baseline()
+compile_like_original(model)
 model.summary()
 assert model.count_params() == 4_200_842
 
@@ -101,12 +116,24 @@ assert model.count_params() == 4_200_842
 # %% [markdown]
 # ## Train it (or reuse the finished run)
 #
-# `run_experiment` trains with the book's settings (RMSprop, batch 128, 20% of the training images
-# held out for validation), saves the model and test predictions under `runs/`, and writes every
-# number to `results/<profile>/baseline.json`. If that run already exists it is loaded instead.
+# The book trained with `model.fit(X_train, Y_train, batch_size=128, epochs=20, validation_split=0.2)`.
+# We call `fit` the same way, with one helper: `start_run` connects the model to the course's record
+# of runs. It hands `fit` the training batches (128 images each, the first 80% of the training set)
+# and the validation images (the last 20%), the number of epochs, and two callbacks, one that logs
+# every epoch and one that saves a checkpoint so that an interrupted run can resume. `run.finish`
+# then scores the model on the test images, saves it under `runs/` and writes every number to
+# `results/<profile>/baseline.json`.
+#
+# If this very network (same layers, same optimizer) was already trained on the same data, `fit`
+# has no epochs left to train and `finish` loads the saved weights instead: the full run takes most
+# of an hour on a 2-core CPU. Change a layer above and run the cells again, and `start_run` tells
+# you that it is a new run, saved under its own name.
 
 # %%
-result = run_experiment("baseline", data=data, verbose=2)
+run = start_run("baseline", model, data)
+model.fit(run.train, validation_data=run.validation, epochs=run.epochs, initial_epoch=run.initial_epoch,
+          callbacks=run.callbacks, verbose=2)
+result = run.finish(model)
 r = result.results
 print(f"profile: {r['profile']['name']}; data: {r['data']['source']} ({r['data']['train_images']:,} training images)")
 print(f"{r['epochs_completed']} epochs, {r['train_seconds']:.0f} s of training, "

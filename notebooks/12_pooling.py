@@ -50,7 +50,7 @@ import numpy as np
 from course_utils import (CLASS_NAMES, feature_maps, most_active_channels, neighbour_correlation,
                           plot_feature_maps, plot_max_pool_example, plot_neighbour_pixels, plot_per_class_accuracy,
                           plot_pooling_shift_change, plot_shift_sensitivity, plot_shifted_images,
-                          pooling_shift_change, prepare, run_experiment, shift_sensitivity)
+                          pooling_shift_change, run_experiment, shift_sensitivity)
 
 # %% [markdown]
 # ## Max pooling by hand
@@ -129,10 +129,10 @@ baseline_run = run_experiment("baseline", data=data)
 deeper_run = run_experiment("deeper", data=data)
 baseline, deeper = baseline_run.model(), deeper_run.model()
 index = int(np.flatnonzero(data.y_test.ravel() == CLASS_NAMES.index("horse"))[0])
-image = data.x_test[index].astype("float32") / 255
+image = data.x_test[index].astype("float32")  # raw 0-255 pixels: the trained models divide by 255 themselves
 maps = feature_maps(baseline, image, ["conv1", "pool1"])
 channels = most_active_channels(maps["conv1"], n=6)
-fig = plot_feature_maps(image, maps, channels,
+fig = plot_feature_maps(image / 255, maps, channels,
                         title=f"Trained baseline, test image {index} (a horse): conv1 and pool1")
 assert np.allclose(max_pool_2x2(maps["conv1"]), maps["pool1"], atol=1e-6)  # our ten lines, on real maps
 
@@ -149,7 +149,7 @@ assert np.allclose(max_pool_2x2(maps["conv1"]), maps["pool1"], atol=1e-6)  # our
 # with no pooling, with 2 × 2 max pooling and with 2 × 2 average pooling applied to them.
 
 # %%
-x_test, _ = prepare(data.x_test[:1000], data.y_test[:1000])
+x_test = data.x_test[:1000].astype("float32")
 change = pooling_shift_change(baseline, x_test[:200], layer="conv1", max_shift=4)
 fig = plot_pooling_shift_change(change, layer="conv1",
                                 title="Trained baseline, 200 test images: conv1 maps after a shift")
@@ -170,7 +170,7 @@ assert all(curve[0] == 0.0 for curve in change.values())
 # class changes.
 
 # %%
-fig = plot_shifted_images(image, title=f"Test image {index} moved right by 0 to 4 pixels")
+fig = plot_shifted_images(image / 255, title=f"Test image {index} moved right by 0 to 4 pixels")
 
 # %%
 directions = ("right", "down")

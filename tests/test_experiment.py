@@ -52,9 +52,11 @@ def test_results_json_records_everything(sample, tmp_path):
     assert [row["epoch"] for row in saved["history"]] == [1]
     assert not list((tmp_path / "results" / "quick").glob(".*"))  # no temporary files left
 
-    # Reloaded with safe_mode on, the model gives the same predictions that were saved.
+    # Reloaded with safe_mode on, the model gives the same predictions that were saved; it takes raw
+    # pixels, because dividing by 255 is its own first layer.
     model = result.model()
-    x = sample.x_test[:32].astype("float32") / 255
+    assert model.layers[0].name == "rescale"
+    x = sample.x_test[:32].astype("float32")
     assert np.allclose(model.predict(x, verbose=0), result.probabilities()[:32], atol=1e-5)
 
 
@@ -105,7 +107,7 @@ def test_killed_run_resumes_from_last_finished_epoch(tmp_path):
 def test_a_run_in_progress_elsewhere_is_not_trained_twice(sample, tmp_path):
     lock = tmp_path / "runs" / "quick" / ".tiny.lock"
     lock.parent.mkdir(parents=True)
-    lock.write_text(str(os.getpid()))  # a live process "owns" the run
+    lock.write_text(str(os.getppid()))  # another live process "owns" the run (this one's own lock is its to take)
     kwargs = dict(profile="quick", data=sample, runs_dir=tmp_path / "runs", results_dir=tmp_path / "r", verbose=0)
     with pytest.raises(RuntimeError, match="is being trained by process"):
         run_experiment(TINY, **kwargs)
@@ -144,3 +146,59 @@ def test_old_results_files_still_match_their_config():
     assert stored_config(old) == asdict(ExperimentConfig("deeper", model="deeper"))
     old["config"]["augment"] = True
     assert stored_config(old)["augmentation"] == "original"
+
+
+def test_the_notebook_path_reuses_resumes_or_names_a_changed_network_apart(sample, tmp_path, capsys):
+    """start_run + model.fit + finish: the same network is reused; another one becomes a new run."""
+    from dataclasses import replace
+
+    import keras
+
+    from course_utils.training.experiment import build_model, start_run
+    from course_utils.training.networks import compile_like_original
+
+    kwargs = dict(profile="quick", runs_dir=tmp_path / "runs", results_dir=tmp_path / "r")
+    keras.utils.set_random_seed(42)
+    model = build_model(TINY)
+    run = start_run(TINY, model, sample, **kwargs)
+    assert run.status == "new" and "new run" in capsys.readouterr().out
+    model.fit(run.train, validation_data=run.validation, epochs=run.epochs, initial_epoch=run.initial_epoch,
+              callbacks=run.callbacks, verbose=0)
+    first = run.finish(model)
+    assert first.results["network"]["fingerprint"] == run.fingerprint and not first.reused
+
+    fresh = build_model(TINY)  # same network, new weights: the finished run is found and loaded into it
+    again = start_run(TINY, fresh, sample, **kwargs)
+    assert again.status == "finished" and again.initial_epoch == again.epochs
+    history = fresh.fit(again.train, epochs=again.epochs, initial_epoch=again.initial_epoch, verbose=0)
+    assert history.history == {}  # nothing left to train
+    reused = again.finish(fresh)
+    assert reused.reused and reused.results == first.results
+    x = sample.x_test[:8].astype("float32")
+    assert np.allclose(fresh.predict(x, verbose=0), first.probabilities()[:8], atol=1e-5)
+
+    changed = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Rescaling(1 / 255),
+                                keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")])
+    compile_like_original(changed)
+    other = start_run(TINY, changed, sample, **kwargs)
+    said = capsys.readouterr().out
+    assert other.status == "new" and other.config.name == f"tiny-{other.fingerprint}"
+    assert "differs from the course's" in said and f"saved as tiny-{other.fingerprint}" in said
+    assert replace(other.config, name="tiny") == run.config
+
+
+def test_the_fingerprint_follows_the_network_not_its_weights_or_compiler():
+    import keras
+
+    from course_utils.training.networks import build_baseline, compile_like_original
+    from course_utils.training.records import network_fingerprint
+
+    a = compile_like_original(build_baseline())
+    b = compile_like_original(build_baseline())
+    assert network_fingerprint(a) == network_fingerprint(b)  # new random weights, same network
+    b.compile(optimizer=keras.optimizers.RMSprop(), loss="categorical_crossentropy", metrics=["accuracy"],
+              jit_compile=True)
+    assert network_fingerprint(a) == network_fingerprint(b)  # XLA on or off: a backend's choice
+    b.compile(optimizer=keras.optimizers.Adam(), loss="categorical_crossentropy", metrics=["accuracy"])
+    assert network_fingerprint(a) != network_fingerprint(b)
+    assert network_fingerprint(compile_like_original(build_baseline(rescale=False))) != network_fingerprint(a)

@@ -19,6 +19,10 @@ ARCHITECTURES = {
 }
 
 
+_SCALING = {"in_model": "scaled to 0-1 by the model's first layer (Rescaling)",
+            "outside": "scaled to 0-1 before the model", "none": "left at 0-255"}
+
+
 def _f4(x: float) -> str:
     return f"{x:.4f}"
 
@@ -111,7 +115,7 @@ def model_details(c: CardFacts) -> list[str]:
         f"- **Training setup:** RMSprop, categorical cross-entropy, batch size {config.get('batch_size')}, "
         f"{results['epochs_completed']} epochs, validation split {config.get('validation_split')}, "
         f"seed {config.get('seed')}, dropout {'on' if config.get('dropout', True) else 'off'}, "
-        f"pixels {'scaled to 0-1' if config.get('normalise', True) else 'left at 0-255'}.",
+        f"pixels {_SCALING.get(config.get('scaling', 'outside' if config.get('normalise', True) else 'none'))}.",
         "- **Augmentation:** " + _augmentation(c),
         *([f"- **Continued run:** its first {continued['epochs']} epochs are the `{continued['experiment']}` "
            "run, trained on from there with the same weights and optimizer state."] if continued else []),

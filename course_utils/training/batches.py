@@ -1,4 +1,4 @@
-"""The training images, fed to Keras one scaled batch at a time."""
+"""The training images, fed to Keras one batch at a time, as float32 pixels and one-hot labels."""
 from __future__ import annotations
 
 import keras
@@ -7,25 +7,30 @@ import numpy as np
 from ..data.formats import CLASS_NAMES
 
 
-def prepare(x: np.ndarray, y: np.ndarray, normalise: bool = True) -> tuple[np.ndarray, np.ndarray]:
-    """Scale pixels to [0, 1] (or leave them raw, for the failure demo) and one-hot the labels."""
+def prepare(x: np.ndarray, y: np.ndarray, scaling: str = "outside") -> tuple[np.ndarray, np.ndarray]:
+    """Pixels as float32 and labels one-hot; with ``scaling="outside"`` (the original code's way) the
+    pixels are also divided by 255.
+
+    With ``"in_model"`` (the series' networks, which start with ``Rescaling(1/255)``) and with
+    ``"none"`` (the original bug) the pixels stay 0-255: only the model may scale them.
+    """
     x = x.astype("float32")
-    if normalise:
+    if scaling == "outside":
         x /= 255.0
     return x, keras.utils.to_categorical(y, num_classes=len(CLASS_NAMES))
 
 
-class ScaledBatches(keras.utils.PyDataset):
+class PixelBatches(keras.utils.PyDataset):
     """Batches of the uint8 images, converted with :func:`prepare` one batch at a time.
 
-    Same numbers as ``model.fit(x / 255, y, ...)``, but no float32 copy of the whole training set
-    (614 MB for CIFAR-10, and Keras would copy it again): a full run stays under 2 GB of memory.
+    Same numbers as ``model.fit(x, y, ...)`` on float32 arrays, but no float32 copy of the whole
+    training set (614 MB for CIFAR-10, and Keras would copy it again): a full run stays under 2 GB.
     """
 
-    def __init__(self, x: np.ndarray, y: np.ndarray, batch_size: int, normalise: bool = True,
+    def __init__(self, x: np.ndarray, y: np.ndarray, batch_size: int, scaling: str = "in_model",
                  shuffle: bool = False, seed: int = 0):
         super().__init__()
-        self.x, self.y, self.batch_size, self.normalise = x, y, batch_size, normalise
+        self.x, self.y, self.batch_size, self.scaling = x, y, batch_size, scaling
         self.shuffle, self.rng = shuffle, np.random.default_rng(seed)
         self.order = self.rng.permutation(len(x)) if shuffle else np.arange(len(x))
 
@@ -34,7 +39,7 @@ class ScaledBatches(keras.utils.PyDataset):
 
     def __getitem__(self, index: int):
         rows = np.sort(self.order[index * self.batch_size:(index + 1) * self.batch_size])
-        return prepare(self.x[rows], self.y[rows], self.normalise)
+        return prepare(self.x[rows], self.y[rows], self.scaling)
 
     def on_epoch_end(self) -> None:
         if self.shuffle:  # a new order every epoch, as fit(shuffle=True) does

@@ -34,7 +34,7 @@ from ..core.profiles import Profile, get_profile
 from ..data.formats import CLASS_NAMES
 from ..data.loading import Dataset, load_dataset
 from .augment import build_augmenter, settings_for
-from .batches import ScaledBatches, split_like_keras
+from .batches import PixelBatches, split_like_keras
 from .config import RESULTS_DIR, RUNS_DIR
 from .experiment import run_lock
 from .networks import build_baseline, compile_like_original
@@ -155,7 +155,7 @@ def _run(config: CollapseConfig, profile: Profile, data: Dataset, run_dir: Path,
     state, model = _load_state(run_dir, stamp, force)
     keras.utils.set_random_seed(config.seed)
     if model is None:
-        model = compile_like_original(build_baseline())
+        model = compile_like_original(build_baseline(rescale=False))  # the original: no scaling inside
     else:
         state["resumed"].append(len(state["first"]) + len(state["continued"]))
     started = time.perf_counter()
@@ -163,8 +163,8 @@ def _run(config: CollapseConfig, profile: Profile, data: Dataset, run_dir: Path,
     # Step 1: the first cell, x / 255, 20% held out.
     x, y = data.x_train, data.y_train
     cut = split_like_keras(len(x), config.validation_split)
-    train = ScaledBatches(x[:cut], y[:cut], config.batch_size, shuffle=True, seed=config.seed)
-    validation = ScaledBatches(x[cut:], y[cut:], 512)
+    train = PixelBatches(x[:cut], y[:cut], config.batch_size, "outside", shuffle=True, seed=config.seed)
+    validation = PixelBatches(x[cut:], y[cut:], 512, "outside")
     for epoch in range(len(state["first"]), config.first_epochs):
         clock = time.perf_counter()
         fit = model.fit(train, validation_data=validation, initial_epoch=epoch, epochs=epoch + 1, verbose=verbose)
@@ -172,7 +172,7 @@ def _run(config: CollapseConfig, profile: Profile, data: Dataset, run_dir: Path,
         state["first"].append(_history_row(epoch + 1, logs, time.perf_counter() - clock, cut))
         _save_state(run_dir, state, model)
     if config.first_epochs and "first_test" not in state:
-        loss, accuracy = model.evaluate(ScaledBatches(data.x_test, data.y_test, 512), verbose=0)
+        loss, accuracy = model.evaluate(PixelBatches(data.x_test, data.y_test, 512, "outside"), verbose=0)
         state["first_test"] = {"loss": float(loss), "accuracy": float(accuracy)}
 
     # Step 2: raw, warped pixels of all training images, 390 batches an epoch in the full profile.

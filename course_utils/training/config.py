@@ -18,7 +18,9 @@ class ExperimentConfig:
     model: str                 # "baseline" or "deeper"
     augmentation: str | None = None  # None, or the settings of course_utils.training.augment: "original", "mild"
     dropout: bool = True
-    normalise: bool = True     # False reproduces the original bug: raw 0-255 pixels
+    scaling: str = "in_model"  # "in_model": Rescaling(1/255) is the network's first layer, batches carry raw
+    #                            pixels; "outside": batches divided by 255, as the original code did;
+    #                            "none": raw 0-255 pixels and no scaling at all (the original's bug)
     epochs: int | None = None  # None: the profile's epochs times epochs_factor
     epochs_factor: int = 1     # 2: twice the profile's epochs (40 in the full profile)
     batch_size: int = 128
@@ -41,10 +43,12 @@ EXPERIMENTS = {
 
 # Short runs on a slice of the training set, shared by the explainer and experiment notebooks.
 # Their size comes from the profile (demo_images, demo_epochs); see demo_config().
+# They keep the original spelling (pixels divided by 255 before the model) so that notebook 10 can
+# set it beside raw pixels; the experiments scale inside the model.
 DEMOS = {
-    "deeper_slice": {"model": "deeper"},
-    "deeper_slice_raw_pixels": {"model": "deeper", "normalise": False},
-    "deeper_slice_no_dropout": {"model": "deeper", "dropout": False},
+    "deeper_slice": {"model": "deeper", "scaling": "outside"},
+    "deeper_slice_raw_pixels": {"model": "deeper", "scaling": "none"},
+    "deeper_slice_no_dropout": {"model": "deeper", "dropout": False, "scaling": "outside"},
 }
 
 
@@ -55,11 +59,20 @@ def demo_config(name: str, profile: str | Profile | None = None) -> ExperimentCo
 
 
 
+SCALINGS = ("in_model", "outside", "none")
+
+
 def stored_config(results: dict) -> dict:
-    """A results file's config in today's fields (files written before ``augmentation`` had ``augment``)."""
+    """A results file's config in today's fields.
+
+    Older files had ``augment`` (now ``augmentation``) and ``normalise`` (True: the batches were
+    divided by 255 outside the model, today's ``scaling="outside"``; False: ``"none"``).
+    """
     config = dict(results.get("config") or {})
     if "augment" in config:
         config["augmentation"] = "original" if config.pop("augment") else None
+    if "normalise" in config:
+        config["scaling"] = "outside" if config.pop("normalise") else "none"
     config.setdefault("epochs_factor", 1)
     config.setdefault("continues", None)
     return config

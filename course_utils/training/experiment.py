@@ -1,18 +1,27 @@
-"""Run one of the series' experiments from a config: seeded, resumable, and recorded in a JSON file.
+"""Train a compiled network as a recorded run: seeded, resumable, reused when it has been trained before.
 
-    result = run_experiment("baseline")          # profile from COURSE_PROFILE, data from load_dataset()
-    result.results["test_accuracy"], result.model()
+In a notebook, the network, ``compile`` and ``fit`` stay in view; the run supplies the data, the
+epochs and the callbacks, and records the result::
 
-A finished run is reused instead of retrained when its config, profile and data hash match, so a
-notebook can show a 40-minute full run in seconds once ``python -m course_utils reproduce`` made it.
+    model = build_baseline()
+    compile_like_original(model)
+    run = start_run("baseline", model, data)     # says: new run, interrupted run resumed, or finished run
+    model.fit(run.train, validation_data=run.validation, epochs=run.epochs,
+              initial_epoch=run.initial_epoch, callbacks=run.callbacks, verbose=2)
+    result = run.finish(model)                   # test scores, saved model, results/<profile>/<name>.json
+
+A run is identified by its config, its profile, its data and the network's fingerprint (its layers,
+optimizer and loss). Change a layer and it is a new run, saved under a new name; leave everything as
+it is and a finished run is reused instead of retrained (``fit`` then has no epochs left to train).
+``run_experiment(name)`` does the same with the course's own networks: it is what
+``python -m course_utils reproduce`` calls.
 """
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack
 from dataclasses import asdict, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,127 +34,163 @@ from ..core.machine import library_versions, machine_info, peak_rss_mb
 from ..core.profiles import Profile, get_profile
 from ..data.formats import CLASS_NAMES
 from ..data.loading import Dataset, load_dataset
-from .augment import settings_for, with_augmentation
-from .batches import ScaledBatches, split_like_keras
+from .augment import settings_for
+from .batches import PixelBatches, split_like_keras
 from .config import EXPERIMENTS, RESULTS_DIR, RUNS_DIR, ExperimentConfig, stored_config
-from .networks import build_baseline, build_deeper, compile_like_original
-from .records import EpochLog, RunResult, confusion_matrix, read_history
+from .lock import run_lock
+from .networks import build_augmented, build_baseline, build_deeper, compile_like_original
+from .records import EpochLog, RunResult, confusion_matrix, network_fingerprint, network_layers, read_history
 
 BUILDERS = {"baseline": build_baseline, "deeper": build_deeper}
 
 
 def build_model(config: ExperimentConfig) -> keras.Model:
-    """The compiled network for ``config``, augmentation in front when asked for."""
-    model = BUILDERS[config.model](dropout=config.dropout)
+    """The course's compiled network for ``config`` (the notebooks' #@save cells), augmentation in front if asked."""
+    rescale = config.scaling == "in_model"
     if config.augmentation:
-        model = with_augmentation(model, config.augmentation, seed=config.seed)
+        model = build_augmented(config.augmentation, seed=config.seed, dropout=config.dropout, rescale=rescale)
+    else:
+        model = BUILDERS[config.model](dropout=config.dropout, rescale=rescale)
     return compile_like_original(model)
 
 
-def _run_paths(config: ExperimentConfig, profile: Profile, runs_dir: Path, results_dir: Path):
-    return runs_dir / profile.name / config.name, results_dir / profile.name / f"{config.name}.json"
-
-
-def _matches(results: dict, config: ExperimentConfig, profile: Profile, data: Dataset) -> bool:
-    return (stored_config(results) == asdict(config) and results.get("profile", {}).get("name") == profile.name
-            and results.get("data", {}).get("sha256") == data.sha256)
-
-
-def run_experiment(experiment: str | ExperimentConfig, *, profile: str | Profile | None = None,
-                   data: Dataset | None = None, runs_dir: Path = RUNS_DIR, results_dir: Path = RESULTS_DIR,
-                   force: bool = False, verbose: int | str = 2, results_only: bool = False) -> RunResult:
-    """Train and evaluate one experiment, or reuse its finished run; see the module docstring.
-
-    ``results_only=True`` accepts a finished run whose results JSON matches even when its model is
-    not on this machine (a fresh clone has the committed results but not the ``runs/`` folder).
-    """
-    profile = profile if isinstance(profile, Profile) else get_profile(profile)
+def resolve(experiment: str | ExperimentConfig, profile: Profile) -> ExperimentConfig:
+    """``experiment``'s config with the profile's epochs and training images filled in."""
     config = EXPERIMENTS[experiment] if isinstance(experiment, str) else experiment
     if config.epochs is None:
         config = replace(config, epochs=profile.epochs * config.epochs_factor)
     if config.train_images is None and profile.train_images is not None:
         config = replace(config, train_images=profile.train_images)
-    data = data if data is not None else load_dataset(profile=profile.name)
-    run_dir, results_path = _run_paths(config, profile, Path(runs_dir), Path(results_dir))
-
-    if not force and results_path.exists() and (results_only or (run_dir / "model.keras").exists()):
-        results = json.loads(results_path.read_text())
-        if _matches(results, config, profile, data):
-            return RunResult(config, results, run_dir, reused=True)
-
-    with run_lock(run_dir):
-        return _train(config, profile, data, run_dir, results_path, force, verbose)
+    return config
 
 
-@contextmanager
-def run_lock(run_dir: Path):
-    """Refuse to train a run that another live process is training (they would mix their logs)."""
-    lock = run_dir.parent / f".{run_dir.name}.lock"
-    lock.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-    except FileExistsError:
-        owner = lock.read_text().strip() or "0"
-        if owner.isdigit() and _alive(int(owner)):
-            raise RuntimeError(f"{run_dir} is being trained by process {owner}; wait for it to finish "
-                               "(its result will then be reused) or stop it") from None
-        lock.unlink(missing_ok=True)  # left by a process that died: take it over
-        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-    try:
-        os.write(fd, str(os.getpid()).encode())
-        os.close(fd)
-        yield
-    finally:
-        lock.unlink(missing_ok=True)
+class Run:
+    """One training run of one compiled network; see the module docstring. Made by :func:`start_run`."""
+
+    def __init__(self, config: ExperimentConfig, model: keras.Model, profile: Profile, data: Dataset,
+                 runs_dir: Path, results_dir: Path, force: bool = False, results_only: bool = False):
+        self.config, self.profile, self.data = config, profile, data
+        self.fingerprint = network_fingerprint(model)
+        self.run_dir = Path(runs_dir) / profile.name / config.name
+        self.results_path = Path(results_dir) / profile.name / f"{config.name}.json"
+        self.record = None if force else self._finished(results_only)
+        self._lock, self.started = ExitStack(), time.perf_counter()
+        if self.record is not None:  # fit gets its data all the same, and no epochs left to train
+            self.status, self.initial_epoch, self.resumed_from = "finished", config.epochs, 0
+            self._batches(callbacks=False)
+            return
+        self._lock.enter_context(run_lock(self.run_dir))
+        self.log_path = self._fresh_run_dir(force)
+        self.resumed_from = len(read_history(self.log_path))
+        self.status = "resumed" if self.resumed_from else "new"
+        self.initial_epoch = 0
+        if config.continues and not (self.run_dir / "backup").exists():
+            self.initial_epoch = self._start_from(model)
+            self.status = f"continues {config.continues}"
+        self._batches()
+
+    def _finished(self, results_only: bool) -> dict | None:
+        if not self.results_path.exists() or not (results_only or (self.run_dir / "model.keras").exists()):
+            return None
+        results = json.loads(self.results_path.read_text())
+        same = (stored_config(results) == asdict(self.config) and results.get("profile", {}).get("name") == self.profile.name
+                and results.get("data", {}).get("sha256") == self.data.sha256
+                and (results.get("network") or {}).get("fingerprint") == self.fingerprint)
+        return results if same else None
+
+    def _fresh_run_dir(self, force: bool) -> Path:
+        """The run folder, emptied unless it holds this very run (a checkpoint of another run must not resume)."""
+        stamp = {"config": asdict(self.config), "profile": self.profile.name, "data_sha256": self.data.sha256,
+                 "fingerprint": self.fingerprint}
+        stamp_path = self.run_dir / "run.json"
+        if force or not stamp_path.exists() or json.loads(stamp_path.read_text()) != stamp:
+            shutil.rmtree(self.run_dir, ignore_errors=True)
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        write_json_atomic(stamp_path, stamp)
+        return self.run_dir / "history.jsonl"
+
+    def _start_from(self, model: keras.Model) -> int:
+        """Load the finished run this one continues into ``model``; return the epoch to go on from."""
+        base = EXPERIMENTS[self.config.continues]
+        differs = {k for k, v in asdict(base).items()
+                   if asdict(self.config)[k] != v and k not in ("name", "epochs", "epochs_factor", "continues")}
+        if differs:
+            raise ValueError(f"{self.config.name} cannot continue {base.name}: they differ in {', '.join(sorted(differs))}")
+        earlier = run_experiment(base, profile=self.profile, data=self.data, runs_dir=self.run_dir.parents[1],
+                                 results_dir=self.results_path.parents[1])
+        finished = earlier.model()
+        model.set_weights(finished.get_weights())
+        model.optimizer.build(model.trainable_variables)
+        for mine, theirs in zip(model.optimizer.variables, finished.optimizer.variables, strict=True):
+            mine.assign(theirs)
+        rows = [{**row, "from": base.name} for row in earlier.history]
+        with atomic_path(self.log_path) as tmp:
+            tmp.write_text("".join(json.dumps(row) + "\n" for row in rows))
+        return len(rows)
+
+    def _batches(self, callbacks: bool = True) -> None:
+        config, data = self.config, self.data
+        x, y = data.x_train[: config.train_images], data.y_train[: config.train_images]
+        self.cut = split_like_keras(len(x), config.validation_split)
+        # A continuation shuffles anew: seeded like its first epochs, it would repeat their order.
+        self.train = PixelBatches(x[:self.cut], y[:self.cut], config.batch_size, config.scaling, shuffle=True,
+                                  seed=config.seed + self.initial_epoch)
+        self.validation = PixelBatches(x[self.cut:], y[self.cut:], 512, config.scaling)
+        self.epochs = config.epochs
+        self.callbacks = ([EpochLog(self.log_path, self.cut), keras.callbacks.BackupAndRestore(str(self.run_dir / "backup"))]
+                          if callbacks else [])
+
+    def describe(self) -> str:
+        """One line for the student: what ``fit`` is about to do with this run."""
+        c = self.config
+        if self.status == "finished":
+            return (f"{c.name}: finished run found (trained {self.record['finished_utc']}); fit has no epochs left "
+                    "to train and finish() loads its weights")
+        if self.status == "resumed":
+            return f"{c.name}: an interrupted run of this network was found; fit resumes it after its last finished epoch"
+        if self.status.startswith("continues"):
+            return f"{c.name}: new run that {self.status} (its {self.initial_epoch} epochs), up to epoch {c.epochs}"
+        return f"{c.name}: new run, {c.epochs} epochs on {self.cut:,} training images ({self.profile.name} profile)"
+
+    def finish(self, model: keras.Model) -> RunResult:
+        """Score, save and record a trained run; for a finished one, load its weights into ``model``."""
+        if self.record is not None:
+            saved = self.run_dir / "model.keras"
+            if saved.exists():
+                model.set_weights(keras.saving.load_model(saved, safe_mode=True).get_weights())
+            return RunResult(self.config, self.record, self.run_dir, reused=True)
+        with self._lock:
+            results = self._results(model, _evaluate_and_save(model, self.config, self.data, self.run_dir))
+            write_json_atomic(self.results_path, results)
+        return RunResult(self.config, results, self.run_dir)
+
+    def _results(self, model: keras.Model, evaluation: dict) -> dict:
+        config, history = self.config, read_history(self.log_path)
+        return {
+            "experiment": config.name, "config": asdict(config),
+            "network": {"fingerprint": self.fingerprint, "layers": network_layers(model)},
+            "augmentation": settings_for(config.augmentation) if config.augmentation else None,
+            "augmentation_layer": "RandomWarp: one bilinear warp per image" if config.augmentation else None,
+            "parameters": int(model.count_params()), "profile": self.profile.as_dict(), "data": self.data.provenance(),
+            "history": history, "epochs_completed": len(history),
+            "resumed_after_epoch": self.resumed_from or None,
+            "continued_from": ({"experiment": config.continues, "epochs": len([r for r in history if r.get("from")])}
+                               if config.continues else None),
+            **evaluation,
+            "train_seconds": round(sum(row["seconds"] for row in history), 1),
+            "wall_seconds_this_session": round(time.perf_counter() - self.started, 1),
+            "images_per_second_median": round(float(np.median([r["images_per_second"] for r in history])), 1),
+            "peak_rss_mb": peak_rss_mb(), "versions": library_versions(), "machine": machine_info(),
+            "finished_utc": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _start_from(config: ExperimentConfig, model: keras.Model, profile: Profile, data: Dataset, run_dir: Path,
-                results_path: Path, log_path: Path, verbose) -> int:
-    """Load the finished run that ``config`` continues into ``model``; return the epoch to go on from."""
-    base = EXPERIMENTS[config.continues]
-    differs = {k for k, v in asdict(base).items()
-               if asdict(config)[k] != v and k not in ("name", "epochs", "epochs_factor", "continues")}
-    if differs:
-        raise ValueError(f"{config.name} cannot continue {base.name}: they differ in {', '.join(sorted(differs))}")
-    earlier = run_experiment(base, profile=profile, data=data, runs_dir=run_dir.parents[1],
-                             results_dir=results_path.parents[1], verbose=verbose)
-    finished = earlier.model()
-    model.set_weights(finished.get_weights())
-    model.optimizer.build(model.trainable_variables)
-    for mine, theirs in zip(model.optimizer.variables, finished.optimizer.variables, strict=True):
-        mine.assign(theirs)
-    rows = [{**row, "from": base.name} for row in earlier.history]
-    with atomic_path(log_path) as tmp:
-        tmp.write_text("".join(json.dumps(row) + "\n" for row in rows))
-    return len(rows)
-
-
-def _fresh_run_dir(config: ExperimentConfig, profile: Profile, data: Dataset, run_dir: Path, force: bool) -> Path:
-    """The run folder, emptied unless it holds this very run (a checkpoint of another config must not resume)."""
-    stamp = {"config": asdict(config), "profile": profile.name, "data_sha256": data.sha256}
-    stamp_path = run_dir / "run.json"
-    if force or not stamp_path.exists() or json.loads(stamp_path.read_text()) != stamp:
-        shutil.rmtree(run_dir, ignore_errors=True)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    write_json_atomic(stamp_path, stamp)
-    return run_dir / "history.jsonl"
-
-
-def _evaluate_and_save(model: keras.Model, test: ScaledBatches, y_test: np.ndarray, run_dir: Path) -> dict:
+def _evaluate_and_save(model: keras.Model, config: ExperimentConfig, data: Dataset, run_dir: Path) -> dict:
     """Test loss and accuracy, per-class accuracy and confusion matrix; the model and predictions saved."""
+    test = PixelBatches(data.x_test, data.y_test, 512, config.scaling)
     test_loss, test_accuracy = model.evaluate(test, verbose=0)
     probabilities = model.predict(test, verbose=0)
-    matrix = confusion_matrix(y_test, probabilities.argmax(axis=1))
+    matrix = confusion_matrix(data.y_test, probabilities.argmax(axis=1))
     per_class = matrix.diagonal() / np.maximum(matrix.sum(axis=1), 1)
     with atomic_path(run_dir / "model.keras", suffix=".keras") as tmp:
         model.save(tmp)
@@ -156,50 +201,44 @@ def _evaluate_and_save(model: keras.Model, test: ScaledBatches, y_test: np.ndarr
             "confusion_matrix": matrix.tolist()}
 
 
-def _train(config: ExperimentConfig, profile: Profile, data: Dataset, run_dir: Path, results_path: Path,
-           force: bool, verbose) -> RunResult:
-    log_path = _fresh_run_dir(config, profile, data, run_dir, force)
-    resumed_from = len(read_history(log_path))
-    keras.utils.set_random_seed(config.seed)
-    x, y = data.x_train[: config.train_images], data.y_train[: config.train_images]
-    cut = split_like_keras(len(x), config.validation_split)
+def start_run(experiment: str | ExperimentConfig, model: keras.Model, data: Dataset | None = None, *,
+              profile: str | Profile | None = None, runs_dir: Path = RUNS_DIR, results_dir: Path = RESULTS_DIR,
+              force: bool = False, results_only: bool = False, quiet: bool = False) -> Run:
+    """A :class:`Run` of ``model`` (compiled) as experiment ``experiment``; prints what ``fit`` will do.
+
+    If ``model`` differs from the course's network for that experiment (another layer, another
+    optimizer), the run gets a name of its own, ``<experiment>-<fingerprint>``, so the course's run is
+    never overwritten, and the message says so.
+    """
+    profile = profile if isinstance(profile, Profile) else get_profile(profile)
+    config = resolve(experiment, profile)
+    data = data if data is not None else load_dataset(profile=profile.name)
+    fingerprint, course = network_fingerprint(model), network_fingerprint(build_model(config))
+    if fingerprint != course:
+        config = replace(config, name=f"{config.name}-{fingerprint}")
+        print(f"This network differs from the course's {experiment if isinstance(experiment, str) else config.name} "
+              f"(fingerprint {fingerprint}, the course's is {course}): it is a new run, saved as {config.name}.")
+    run = Run(config, model, profile, data, runs_dir, results_dir, force=force, results_only=results_only)
+    if not quiet:
+        print(run.describe())
+    return run
+
+
+def run_experiment(experiment: str | ExperimentConfig, *, profile: str | Profile | None = None,
+                   data: Dataset | None = None, runs_dir: Path = RUNS_DIR, results_dir: Path = RESULTS_DIR,
+                   force: bool = False, verbose: int | str = 2, results_only: bool = False) -> RunResult:
+    """Train and evaluate the course's network for ``experiment``, or reuse its finished run.
+
+    ``results_only=True`` accepts a finished run whose results JSON matches even when its model is
+    not on this machine (a fresh clone has the committed results but not the ``runs/`` folder).
+    """
+    profile = profile if isinstance(profile, Profile) else get_profile(profile)
+    config = resolve(experiment, profile)
+    data = data if data is not None else load_dataset(profile=profile.name)
+    keras.utils.set_random_seed(config.seed)  # as the notebooks do before they build the network
     model = build_model(config)
-    initial_epoch = 0
-    if config.continues and not (run_dir / "backup").exists():
-        initial_epoch = _start_from(config, model, profile, data, run_dir, results_path, log_path, verbose)
-    # A continuation shuffles anew: seeded like its first epochs, it would repeat their order.
-    train = ScaledBatches(x[:cut], y[:cut], config.batch_size, config.normalise, shuffle=True,
-                          seed=config.seed + initial_epoch)
-    validation = ScaledBatches(x[cut:], y[cut:], 512, config.normalise)
-    started = time.perf_counter()
-    model.fit(train, epochs=config.epochs, initial_epoch=initial_epoch, validation_data=validation, verbose=verbose,
-              callbacks=[EpochLog(log_path, cut), keras.callbacks.BackupAndRestore(str(run_dir / "backup"))])
-    fit_seconds = time.perf_counter() - started
-    evaluation = _evaluate_and_save(model, ScaledBatches(data.x_test, data.y_test, 512, config.normalise),
-                                    data.y_test, run_dir)
-    history = read_history(log_path)
-    results = {
-        "experiment": config.name,
-        "config": asdict(config),
-        "augmentation": settings_for(config.augmentation) if config.augmentation else None,
-        "augmentation_layer": "RandomWarp: one bilinear warp per image" if config.augmentation else None,
-        "parameters": int(model.count_params()),
-        "profile": profile.as_dict(),
-        "data": data.provenance(),
-        "history": history,
-        "epochs_completed": len(history),
-        "resumed_after_epoch": resumed_from or None,
-        "continued_from": ({"experiment": config.continues, "epochs": len([r for r in history if r.get("from")])}
-                           if config.continues else None),
-        **evaluation,
-        "train_seconds": round(sum(row["seconds"] for row in history), 1),
-        "wall_seconds_this_session": round(time.perf_counter() - started, 1),
-        "fit_seconds_this_session": round(fit_seconds, 1),
-        "images_per_second_median": round(float(np.median([r["images_per_second"] for r in history])), 1),
-        "peak_rss_mb": peak_rss_mb(),
-        "versions": library_versions(),
-        "machine": machine_info(),
-        "finished_utc": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-    }
-    write_json_atomic(results_path, results)
-    return RunResult(config, results, run_dir)
+    run = Run(config, model, profile, data, runs_dir, results_dir, force=force, results_only=results_only)
+    if run.status != "finished":
+        model.fit(run.train, validation_data=run.validation, epochs=run.epochs, initial_epoch=run.initial_epoch,
+                  callbacks=run.callbacks, verbose=verbose)
+    return run.finish(model)

@@ -1,7 +1,9 @@
 """What a run leaves behind: its per-epoch log, its confusion matrix, and the finished run."""
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +43,36 @@ def read_history(path: Path) -> list[dict]:
                 rows[row["epoch"]] = row
     return [rows[k] for k in sorted(rows)]
 
+
+
+def network_fingerprint(model: keras.Model) -> str:
+    """12 hex digits that change with anything that makes a network different to train.
+
+    It covers every layer and its settings (``get_config``), the optimizer and its settings, the
+    loss and the metrics; not the weights, and not ``jit_compile`` (a backend's choice, not the
+    network's), so the same network has the same fingerprint on every backend.
+    """
+    compiled = model.get_compile_config() or {}
+    spec = {"network": model.get_config(), "optimizer": compiled.get("optimizer"), "loss": compiled.get("loss"),
+            "metrics": compiled.get("metrics")}
+    text = json.dumps(_without_counters(spec), sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def _without_counters(value):
+    """Keras numbers the names it makes up (``input_layer_3``, ``rm_sprop_2``) by how many it made
+    before in this process; those counters say nothing about the network, so they are dropped."""
+    if isinstance(value, dict):
+        return {k: (re.sub(r"_\d+$", "", v) if k == "name" and isinstance(v, str) else _without_counters(v))
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_counters(v) for v in value]
+    return value
+
+
+def network_layers(model: keras.Model) -> list[list]:
+    """[layer name, layer class, parameters] for each layer: a short record of what was trained."""
+    return [[layer.name, type(layer).__name__, int(layer.count_params())] for layer in model.layers]
 
 
 def confusion_matrix(true: np.ndarray, predicted: np.ndarray, n: int = len(CLASS_NAMES)) -> np.ndarray:
