@@ -4,6 +4,7 @@
     python3 tasks.py series    # run the notebook series headless (quick profile, bundled data)
     python3 tasks.py test      # run the test suite, notebooks included (what CI runs)
     python3 tasks.py export    # after editing a notebook cell marked #@save: regenerate the package's copy
+    python3 tasks.py editions  # write the student and the instructor edition under build/
 
 Each job creates ./.venv on first use and installs the project into it; later runs reuse it and
 reinstall only when pyproject.toml changed. Extra arguments go to the job (e.g. --profile full).
@@ -55,19 +56,28 @@ def run_series(args: list[str]) -> int:
     return subprocess.call([str(PYTHON), "-m", "course_utils", "series", *args], cwd=ROOT, env=job_env())
 
 
+def run_editions(args: list[str]) -> int:
+    return subprocess.call([str(PYTHON), "-m", "course_utils", "editions", *args], cwd=ROOT, env=job_env())
+
+
 def run_tests(args: list[str]) -> int:
     env = job_env()
     # Tests and nbval always use the quick profile and the bundled sample, whatever the shell says.
     env["COURSE_PROFILE"] = "quick"
     env.pop("CIFAR10_DIR", None)
-    return subprocess.call([str(PYTHON), "-m", "pytest", *args], cwd=ROOT, env=env)
+    # nbval executes the instructor edition (every cell, solutions included), built afresh first.
+    if run_editions([]) != 0:
+        return 1
+    chosen = [a for a in args if not a.startswith("-")]
+    targets = [] if chosen else ["tests", "build/instructor/notebooks"]
+    return subprocess.call([str(PYTHON), "-m", "pytest", *args, *targets], cwd=ROOT, env=env)
 
 
 def run_export(args: list[str]) -> int:
     return subprocess.call([str(PYTHON), "-m", "course_utils", "export", *args], cwd=ROOT, env=job_env())
 
 
-JOBS = {"series": run_series, "test": run_tests, "export": run_export}
+JOBS = {"series": run_series, "test": run_tests, "export": run_export, "editions": run_editions}
 
 
 def main(argv: list[str]) -> int:

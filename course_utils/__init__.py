@@ -24,7 +24,7 @@ from __future__ import annotations
 import importlib
 
 _EXPORTS = {
-    "notebook": ["setup"],
+    "notebook": ["answer_hash", "check", "setup"],
     "data": ["CLASS_NAMES", "DataError", "Dataset", "load_cifar10", "load_dataset"],
     "core.profiles": ["PROFILES", "Profile", "ProfileError", "get_profile"],
     "training.config": ["EXPERIMENTS", "ExperimentConfig", "demo_config"],
@@ -32,7 +32,7 @@ _EXPORTS = {
     "training.experiment": ["run_experiment", "start_run"],
     "training.collapse": ["run_collapse"],
     "training.augment": ["MILD_SETTINGS", "ORIGINAL_SETTINGS", "build_augmenter", "sharpness", "warp_steps"],
-    "training.networks": ["build_augmented", "build_baseline", "build_deeper", "compile_like_original"],
+    "training.networks": ["JIT_COMPILE", "build_augmented", "build_baseline", "build_deeper", "compile_like_original"],
     "training.inspect": ["feature_maps", "layer_shapes", "most_active_channels", "neighbour_correlation",
                          "pooling_shift_change", "scale_mismatch", "shift_images", "shift_sensitivity"],
     "figures": ["plot_accuracy_comparison", "plot_class_balance", "plot_collapse", "plot_confusion_matrix",

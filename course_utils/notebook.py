@@ -63,10 +63,44 @@ def setup(seed: int = 42, data_source=None):
     from .core.profiles import get_profile
 
     keras.utils.set_random_seed(seed)
-    mpl.rcParams.update({"figure.dpi": 80, "axes.grid": True, "grid.alpha": 0.3,
+    mpl.rcParams.update({"figure.dpi": 110, "axes.grid": True, "grid.alpha": 0.3,
                          "axes.spines.top": False, "axes.spines.right": False, "font.size": 11})
     profile = get_profile()
     data = load_dataset(data_source, profile=profile.name, progress=False)
     versions = ", ".join(f"{k} {v}" for k, v in library_versions().items())
     print(f"{versions}\nprofile: {profile.name} ({profile.description})\ndata: {data.describe()}")
     return data
+
+
+def answer_hash(answer) -> str:
+    """A short hash of an answer in a canonical form: numbers to 3 decimals, sequences as lists.
+
+    Exercises store this hash, not the answer, so a student can check without being told.
+    """
+    import hashlib
+    import json
+
+    def canonical(value):
+        if hasattr(value, "tolist"):  # NumPy arrays and scalars
+            value = value.tolist()
+        if isinstance(value, bool) or value is None or isinstance(value, str):
+            return value
+        if isinstance(value, (int, float)):
+            return round(float(value), 3)
+        if isinstance(value, dict):
+            return {str(k): canonical(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+        if isinstance(value, (list, tuple)):
+            return [canonical(v) for v in value]
+        return str(value)
+
+    return hashlib.sha256(json.dumps(canonical(answer), sort_keys=True).encode()).hexdigest()[:16]
+
+
+def check(answer, expected: str, what: str = "your answer") -> bool:
+    """Say whether ``answer`` is right without revealing the right one; ``None`` means not answered yet."""
+    if answer is None:
+        print(f"{what}: not answered yet (replace None with your answer and run the cell again)")
+        return False
+    right = answer_hash(answer) == expected
+    print(f"{what}: {'right' if right else 'not right yet, try again'}")
+    return right

@@ -47,7 +47,7 @@ data = setup()
 import keras
 import numpy as np
 
-from course_utils import CLASS_NAMES, plot_class_balance, plot_sample_grid, prepare
+from course_utils import CLASS_NAMES, check, plot_class_balance, plot_images, plot_sample_grid, prepare
 
 # %% [markdown]
 # ## What the arrays hold
@@ -170,6 +170,51 @@ assert (y_onehot.argmax(axis=1) == data.y_train[:n].ravel()).all()
 # - Dividing by 255 changes the scale of the pixels (mean about 0.5 instead of about 120), not the picture.
 # - `keras.utils.to_categorical` (formerly `np_utils.to_categorical`) turns a label into a one-hot row.
 #
+
+# %% [markdown]
+# ## Exercises
+#
+# Each exercise builds on the cells above. Where the answer is a number, a `check(...)` line says
+# whether yours is right without giving it away.
+#
+# ### Exercise 1: what the full training set weighs
+#
+# The full training set holds 50,000 images of 32 × 32 pixels with 3 colour values each. How many
+# megabytes (10⁶ bytes) does it take as `uint8`, and as `float32`? Work it out on paper first.
+
+# %%
+answer = None  # (megabytes as uint8, megabytes as float32)
+check(answer, "bd10ae453cdcd460", "memory of the training set")
+
+# %%
+#@solution
+answer = (50_000 * 32 * 32 * 3 / 1e6, 50_000 * 32 * 32 * 3 * 4 / 1e6)  # one byte per value, then four
+print(answer)
+assert check(answer, "bd10ae453cdcd460", "memory of the training set")
+
+# %% [markdown]
+# ### Exercise 2: the brightest class
+#
+# Which class has the brightest images on average (the mean of all its pixel values)? Compute it
+# for every class, then show eight of its images with `plot_sample_grid` or `plot_images`. Does the
+# answer surprise you? Think of where these photos are usually taken.
+
+# %%
+#@solution
+brightness = {name: float(data.x_train[data.y_train.ravel() == i].mean()) for i, name in enumerate(CLASS_NAMES)}
+brightest = max(brightness, key=brightness.get)
+print(", ".join(f"{name} {value:.0f}" for name, value in sorted(brightness.items(), key=lambda kv: -kv[1])))
+picks = data.x_train[data.y_train.ravel() == CLASS_NAMES.index(brightest)][:8]
+fig = plot_images(picks, title=f"Eight training images of the brightest class, {brightest}")
+
+# %% [markdown]
+# <!-- solution -->
+# The ranking comes from the data loaded above, so read it from the printed line. In both the sample
+# and the full data the brightest classes photograph their objects against sky or water (look at the
+# backgrounds of the eight images): brightness is a property of the background as much as of the
+# object, one reason a network can learn shortcuts.
+
+# %% [markdown]
 # ## Ethics checkpoint
 #
 # Who took these photos, who labelled them, and what is missing from them? Work through the prompt

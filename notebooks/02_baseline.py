@@ -40,7 +40,9 @@ from course_utils import setup
 
 data = setup()
 
-from course_utils import plot_confusion_matrix, plot_learning_curves, plot_misclassified, start_run
+import numpy as np
+
+from course_utils import check, plot_confusion_matrix, plot_learning_curves, plot_misclassified, start_run
 
 # %% [markdown]
 # ## The model
@@ -90,13 +92,15 @@ def build_baseline(dropout: bool = True, rescale: bool = True) -> keras.Model:
     ], name="baseline")
 
 
+# On TensorFlow, XLA compilation made these small networks 2-5x slower on a 2-core CPU
+# (benchmarks/benchmark.py measures it); JAX needs its compiler to be fast at all.
+JIT_COMPILE = False if keras.backend.backend() == "tensorflow" else "auto"
+
+
 def compile_like_original(model: keras.Model) -> keras.Model:
     """RMSprop with Keras's defaults and categorical cross-entropy on one-hot labels, as in the book."""
-    # On TensorFlow, XLA compilation made these small networks 2-5x slower on a 2-core CPU
-    # (benchmarks/benchmark.py measures it); JAX needs its compiler to be fast at all.
-    jit = False if keras.backend.backend() == "tensorflow" else "auto"
     model.compile(optimizer=keras.optimizers.RMSprop(), loss="categorical_crossentropy",
-                  metrics=["accuracy"], jit_compile=jit)
+                  metrics=["accuracy"], jit_compile=JIT_COMPILE)
     return model
 
 # %%
@@ -118,8 +122,8 @@ assert model.count_params() == 4_200_842
 #
 # The book trained with `model.fit(X_train, Y_train, batch_size=128, epochs=20, validation_split=0.2)`.
 # We call `fit` the same way, with one helper: `start_run` connects the model to the course's record
-# of runs. It hands `fit` the training batches (128 images each, the first 80% of the training set)
-# and the validation images (the last 20%), the number of epochs, and two callbacks, one that logs
+# of runs. It hands `fit` the training batches (128 images each, from the first four fifths of the
+# training set) and the validation images (the last fifth), the number of epochs, and two callbacks, one that logs
 # every epoch and one that saves a checkpoint so that an interrupted run can resume. `run.finish`
 # then scores the model on the test images, saves it under `runs/` and writes every number to
 # `results/<profile>/baseline.json`.
@@ -231,6 +235,86 @@ fig = plot_misclassified(data.x_test, data.y_test, probabilities, n=16,
 # - The old `np_utils` module, the `core`/`convolutional` layer submodules and the generator-fitting
 #   method are gone in Keras 3; each has a direct replacement.
 #
+
+# %% [markdown]
+# ## Exercises
+#
+# ### Exercise 1: predict, then measure
+#
+# Before you look at the summary again: what is the output shape of `pool1` (without the batch
+# axis), and how many parameters does the layer `dense` hold? Use the shapes rule of
+# [11](11_convolution_and_shapes.ipynb): `same` padding keeps 32 × 32, 2 × 2 pooling halves it, and a
+# dense layer has one weight per input and unit plus one bias per unit.
+
+# %%
+answer = None  # [output shape of pool1 as a tuple, parameters of dense]
+check(answer, "57fba3bba6099472", "pool1 shape and dense parameters")
+
+# %%
+#@solution
+pool1 = (32 // 2, 32 // 2, 32)                 # same padding keeps 32 x 32; pooling halves it
+dense_parameters = 16 * 16 * 32 * 512 + 512    # every value of pool1 wired to each of 512 units
+answer = [pool1, dense_parameters]
+assert model.get_layer("pool1").output.shape[1:] == pool1
+assert model.get_layer("dense").count_params() == dense_parameters
+assert check(answer, "57fba3bba6099472", "pool1 shape and dense parameters")
+
+# %% [markdown]
+# ### Exercise 2: break the scaling on purpose
+#
+# The trained model divides by 255 itself. What happens if you divide the test images by 255 before
+# you give them to it, as the book's code did? Predict first, then measure the accuracy on the first
+# 1,000 test images, and count how often the model gives its most common answer.
+
+# %%
+#@solution
+x = data.x_test[:1000].astype("float32")
+for label, inputs in (("raw pixels (as the model expects)", x), ("divided by 255 beforehand", x / 255)):
+    answers = model.predict(inputs, verbose=0).argmax(axis=1)
+    share = np.bincount(answers, minlength=10).max() / len(answers)
+    print(f"{label:34} accuracy {np.mean(answers == data.y_test[:1000].ravel()):.1%}, "
+          f"most common answer {share:.0%} of images")
+
+# %% [markdown]
+# <!-- solution -->
+# Divided twice, every pixel is below 1/255: the images are almost black to the model, its scores
+# hardly depend on the image any more, and most answers fall on a few classes. The model still takes
+# whatever it is given; what `Rescaling` removes is the need to remember the division yourself.
+
+# %% [markdown]
+# ### Exercise 3: change a layer
+#
+# Change `Dense(512)` to `Dense(256)` in a copy of `build_baseline`. How many parameters does the new
+# network have? If you then pass it to `start_run("baseline", ...)`, what does `start_run` say, and why?
+
+# %%
+answer = None  # total parameters with Dense(256)
+check(answer, "722ac842d46df40f", "parameters with Dense(256)")
+
+# %%
+#@solution
+smaller = keras.Sequential([
+    keras.Input(shape=(32, 32, 3)),
+    layers.Rescaling(1 / 255),
+    layers.Conv2D(32, kernel_size=3, padding="same", activation="relu"),
+    layers.MaxPooling2D(pool_size=2),
+    layers.Dropout(0.25),
+    layers.Flatten(),
+    layers.Dense(256, activation="relu"),
+    layers.Dropout(0.5),
+    layers.Dense(10, activation="softmax"),
+])
+answer = smaller.count_params()
+assert check(answer, "722ac842d46df40f", "parameters with Dense(256)")
+
+# %% [markdown]
+# <!-- solution -->
+# Half the units of the dense layer halve its 4.2 million weights: the total falls to the number
+# checked above. `start_run` compares the network's fingerprint (its layers, optimizer and loss) with
+# the course's baseline, finds that they differ, and names the run `baseline-<fingerprint>`: a new
+# run that trains from scratch and never overwrites the course's own results.
+
+# %% [markdown]
 # ## Ethics checkpoint
 #
 # These photos were collected from the web without asking the people who took them or appear in

@@ -40,10 +40,11 @@ from course_utils import setup
 data = setup()
 
 import keras
+import numpy as np
 from keras import layers
 
-from course_utils import (compile_like_original, layer_shapes, plot_confusion_matrix, plot_learning_curves,
-                          plot_per_class_accuracy, run_experiment, start_run)
+from course_utils import (JIT_COMPILE, check, layer_shapes, plot_confusion_matrix,
+                          plot_learning_curves, plot_per_class_accuracy, run_experiment, start_run)
 
 # %% [markdown]
 # ## The model
@@ -85,7 +86,8 @@ def build_deeper(dropout: bool = True, rescale: bool = True) -> keras.Model:
 # NBVAL_CHECK_OUTPUT
 keras.utils.set_random_seed(42)  # the same starting weights as `python -m course_utils reproduce deeper`
 model = build_deeper()
-compile_like_original(model)
+model.compile(optimizer=keras.optimizers.RMSprop(), loss="categorical_crossentropy", metrics=["accuracy"],
+              jit_compile=JIT_COMPILE)  # as in 02
 model.summary()
 assert model.count_params() == 1_676_842
 
@@ -216,6 +218,63 @@ fig = plot_confusion_matrix(r["confusion_matrix"],
 # - `Conv2D(64, 3, 3)` silently means strides 3 in Keras 3: name the arguments.
 # - Averages hide differences: per-class accuracy and the confusion matrix show who a model fails.
 #
+
+# %% [markdown]
+# ## Exercises
+#
+# ### Exercise 1: what if `conv2b` kept its size?
+#
+# Suppose `conv2b` used `padding="same"` like the other convolutions. How many numbers would
+# `Flatten` hand to the dense layer? Predict it, then check.
+
+# %%
+answer = None  # number of values after Flatten
+check(answer, "e75c3d41e5235b3b", "Flatten size with same padding")
+
+# %%
+#@solution
+answer = (16 // 2) * (16 // 2) * 64  # 16 x 16 stays 16 x 16; pool2 halves it to 8 x 8, with 64 channels
+same = keras.Sequential([keras.Input((16, 16, 64)), layers.Conv2D(64, kernel_size=3, padding="same"),
+                         layers.MaxPooling2D(2), layers.Flatten()])
+assert same.output.shape[1] == answer
+assert check(answer, "e75c3d41e5235b3b", "Flatten size with same padding")
+
+# %% [markdown]
+# ### Exercise 2: another spelling, another network
+#
+# Old code might also contain `Conv2D(64, 3, 2)`. What output height and width does Keras 3 give it
+# on a 16 × 16 input (no padding)? Use the output-size rule of [11](11_convolution_and_shapes.ipynb).
+
+# %%
+answer = None  # (height, width)
+check(answer, "3325c6884394bb69", "Conv2D(64, 3, 2) on 16 x 16")
+
+# %%
+#@solution
+answer = ((16 - 3) // 2 + 1, (16 - 3) // 2 + 1)  # the third positional argument is the stride
+layer = layers.Conv2D(64, 3, 2)
+assert tuple(layer(np.zeros((1, 16, 16, 64), "float32")).shape[1:3]) == answer
+assert check(answer, "3325c6884394bb69", "Conv2D(64, 3, 2) on 16 x 16")
+
+# %% [markdown]
+# ### Exercise 3: where did the deeper network gain?
+#
+# From the per-class accuracies above, find the class that gained most and the one that gained
+# least from the deeper network, and look at a few test images of each. Write two sentences on why
+# the extra convolution block might help one more than the other, and say what would test your idea.
+
+# %%
+#@solution
+ranked = sorted(gains, key=gains.get)
+print(f"gained least: {ranked[0]} ({gains[ranked[0]]:+.1%}), most: {ranked[-1]} ({gains[ranked[-1]]:+.1%})")
+
+# %% [markdown]
+# <!-- solution -->
+# Any explanation is a hypothesis until tested: one class's gain is one run, and differences under the
+# noise level printed above may be chance. A test would train both networks with several seeds and
+# compare the per-class gains, or look at which test images changed from wrong to right.
+
+# %% [markdown]
 # ## Ethics checkpoint
 #
 # Which "classes" of people would a face or person classifier fail most, and who would notice?

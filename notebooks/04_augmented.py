@@ -48,9 +48,9 @@ import math
 import keras
 import numpy as np
 
-from course_utils import (CLASS_NAMES, MILD_SETTINGS, ORIGINAL_SETTINGS, build_augmenter, build_deeper,
-                          compile_like_original, plot_collapse, plot_images, plot_learning_curves, plot_sharpness,
-                          run_collapse, run_experiment, sharpness, start_run, warp_steps)
+from course_utils import (CLASS_NAMES, JIT_COMPILE, MILD_SETTINGS, ORIGINAL_SETTINGS, build_augmenter, build_deeper, check,
+                          compile_like_original, plot_collapse, plot_images, plot_learning_curves,
+                          plot_sharpness, run_collapse, run_experiment, sharpness, start_run, warp_steps)
 
 # %% [markdown]
 # ## What the original notebook did
@@ -268,7 +268,8 @@ def build_augmented(settings: str = "original", seed: int = 42, dropout: bool = 
 print("original settings:", ORIGINAL_SETTINGS)
 keras.utils.set_random_seed(42)
 model = build_augmented("original", seed=42)
-compile_like_original(model)
+model.compile(optimizer=keras.optimizers.RMSprop(), loss="categorical_crossentropy", metrics=["accuracy"],
+              jit_compile=JIT_COMPILE)  # as in 02 and 03
 run = start_run("augmented", model, data)
 model.fit(run.train, validation_data=run.validation, epochs=run.epochs, initial_epoch=run.initial_epoch,
           callbacks=run.callbacks, verbose=2)
@@ -349,6 +350,66 @@ for name, run in augmented.items():
 # - Augmentation belongs in the model, as one layer that draws each image's transformations
 #   independently and resamples it once; it stores no copies and is idle at prediction time.
 #
+
+# %% [markdown]
+# ## Exercises
+#
+# ### Exercise 1: the loss of a network that does not look
+#
+# A network gives every test image the same ten probabilities, 0.1 each. What is its categorical
+# cross-entropy on any image (three decimals)? Compare it with the losses printed above.
+
+# %%
+answer = None  # the loss
+check(answer, "b5b6e4ef7f3e4623", "loss of a uniform answer")
+
+# %%
+#@solution
+answer = round(-math.log(0.1), 3)  # minus the log of the probability of the true class, whatever it is
+assert check(answer, "b5b6e4ef7f3e4623", "loss of a uniform answer")
+
+# %% [markdown]
+# ### Exercise 2: a warp that does not blur
+#
+# Use `warp_steps` to mirror the first 100 training images and nothing else (angle 0, no shift, zoom
+# 1, flip 1). What is the sharpness of the result divided by the sharpness of the originals? Predict
+# it first: does a mirror image need any interpolation?
+
+# %%
+answer = None  # sharpness after mirroring / sharpness before, three decimals
+check(answer, "d0ff5974b6aa52cf", "sharpness ratio of a mirror image")
+
+# %%
+#@solution
+x100 = data.x_train[:100].astype("float32") / 255
+n = len(x100)
+mirror = {"theta": np.zeros(n), "tx": np.zeros(n), "ty": np.zeros(n), "zx": np.ones(n), "zy": np.ones(n),
+          "flip": np.ones(n)}
+answer = round(sharpness(warp_steps(x100, mirror)) / sharpness(x100), 3)
+assert check(answer, "d0ff5974b6aa52cf", "sharpness ratio of a mirror image")
+
+# %% [markdown]
+# <!-- solution -->
+# A mirror image moves every pixel to another pixel's place exactly, so bilinear interpolation has
+# nothing to mix: the sharpness is unchanged. Rotations, fractional shifts and zooms land between
+# pixels, and every such resampling averages neighbours.
+
+# %% [markdown]
+# ### Exercise 3: choose an augmentation and defend it
+#
+# You may add one more random transformation to the mild settings: a vertical flip, a change of
+# brightness, or small rotations (up to 10°). Which one would you pick for CIFAR-10, and which would
+# you avoid? Look at ten training images of two classes before you answer, and write three sentences.
+
+# %% [markdown]
+# <!-- solution -->
+# A vertical flip is the one to avoid: CIFAR-10's photos have a sky and a ground, and upside-down
+# ships, horses and trucks are images the test set never shows, so the network would spend capacity on
+# them. Small rotations and brightness changes both describe variation that real photos have (a tilted
+# camera, a darker day); either is defensible, and the honest answer is to measure it with a run like
+# the ones above rather than to trust the argument.
+
+# %% [markdown]
 # ## Ethics checkpoint
 #
 # The same augmentation that teaches a network to recognise a horse from any angle helps face

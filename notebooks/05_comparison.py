@@ -39,8 +39,8 @@ from course_utils import setup
 
 data = setup()
 
-from course_utils import (EXPERIMENTS, plot_accuracy_comparison, plot_learning_curves, plot_per_class_accuracy,
-                          run_experiment)
+from course_utils import (EXPERIMENTS, check, plot_accuracy_comparison, plot_learning_curves,
+                          plot_per_class_accuracy, run_experiment)
 
 # %% [markdown]
 # ## The three runs
@@ -105,11 +105,34 @@ fig = plot_accuracy_comparison({name: run.results["test_accuracy"] for name, run
 
 # %%
 fig = plot_learning_curves({name: run.history for name, run in runs.items()}, metrics=("accuracy",),
-                           title=f"Accuracy per epoch, all three runs ({first['profile']['name']} profile)")
+                           title=f"Accuracy per epoch, every run ({first['profile']['name']} profile)")
 
 # %% [markdown]
-# Solid lines are training, dashed validation; a training line far above its validation line is
-# overfitting, and augmentation narrows (or even reverses) that gap.
+# *Figure: training (solid) and validation (dashed) accuracy per epoch for every run, one colour per run.*
+#
+# ## Reading learning curves
+#
+# Two curves per run tell most of its story:
+#
+# - **Underfitting**: training accuracy itself is low, or still climbing when the run stops; the
+#   network has not yet learned what it could, and more epochs (or a larger network) would help.
+# - **Overfitting**: training accuracy keeps rising while validation accuracy stalls or falls; the
+#   gap between them is what the network memorised about its training images.
+#
+# The numbers behind the figure, per run: the last epoch's training and validation accuracy, their
+# gap, and the epoch of the best validation accuracy:
+
+# %%
+for name, run in runs.items():
+    last = run.history[-1]
+    best = max(run.history, key=lambda row: row["val_accuracy"])
+    climbing = run.history[-1]["accuracy"] - run.history[max(0, len(run.history) - 4)]["accuracy"]
+    print(f"{name:15} training {last['accuracy']:6.1%}  validation {last['val_accuracy']:6.1%}  "
+          f"gap {100 * (last['accuracy'] - last['val_accuracy']):+5.1f} pt  best validation at epoch "
+          f"{best['epoch']:>2} of {last['epoch']}  training accuracy over the last 3 epochs {100 * climbing:+.1f} pt")
+
+# %% [markdown]
+# [Reading of the full-profile numbers: to be written from the outputs.]
 
 # %% [markdown]
 # ## Class by class
@@ -158,6 +181,62 @@ for name, run in runs.items():
 #   that falls short, like our augmented run, is reported as it is, with what might explain it.
 # - Per-class accuracy shows where each model still fails, which the overall number hides.
 #
+
+# %% [markdown]
+# ## Exercises
+#
+# ### Exercise 1: how sure is one test score?
+#
+# A model scores 66% on 10,000 test images. Treat each image as an independent right-or-wrong draw:
+# the standard error of the accuracy is √(p(1 − p)/n). What is the half-width of the 95% interval,
+# 1.96 standard errors, as a fraction (three decimals)?
+
+# %%
+answer = None  # half-width of the 95% interval, e.g. 0.123
+check(answer, "a40f012cc07c0096", "95% half-width")
+
+# %%
+#@solution
+answer = round(1.96 * (0.66 * 0.34 / 10_000) ** 0.5, 3)
+print(f"66% ± {answer:.1%}")
+assert check(answer, "a40f012cc07c0096", "95% half-width")
+
+# %% [markdown]
+# <!-- solution -->
+# About ±0.9 points: two runs that differ by less than that on this test set cannot be told apart by
+# this test set alone, and that is before the variation between training runs with other seeds.
+
+# %% [markdown]
+# ### Exercise 2: when would early stopping have stopped?
+#
+# `keras.callbacks.EarlyStopping(monitor="val_loss", patience=3)` stops a run once its validation loss
+# has not improved for 3 epochs. For each run above, find the epoch where it would have stopped and
+# the validation accuracy it would have kept (with `restore_best_weights=True`, that of the epoch with
+# the lowest validation loss). Which runs would have ended early, and would any have lost accuracy?
+
+# %%
+#@solution
+for name, run in runs.items():
+    losses = [row["val_loss"] for row in run.history]
+    lowest, stop = 0, len(losses)
+    for epoch, value in enumerate(losses):
+        if value < losses[lowest]:
+            lowest = epoch
+        elif epoch - lowest >= 3:
+            stop = epoch + 1
+            break
+    kept = run.history[lowest]["val_accuracy"]
+    print(f"{name:15} stops after epoch {stop:>2} of {len(losses)}, keeps epoch {lowest + 1:>2}: "
+          f"validation accuracy {kept:.1%} (last epoch {run.history[-1]['val_accuracy']:.1%})")
+
+# %% [markdown]
+# <!-- solution -->
+# Validation loss often turns up while validation accuracy is still flat or rising, so early stopping
+# on the loss can stop a run that had accuracy left to gain; compare the two columns run by run. Note
+# that choosing the epoch by validation scores makes those scores optimistic: only the test set, used
+# once, says how the chosen model does on new images.
+
+# %% [markdown]
 # ## Ethics checkpoint
 #
 # These networks label objects; the same methods label people. Work through

@@ -45,7 +45,7 @@ data = setup()
 import keras
 import numpy as np
 
-from course_utils import (CLASS_NAMES, build_deeper, demo_config, plot_learning_curves, plot_one_hot,
+from course_utils import (CLASS_NAMES, build_deeper, check, demo_config, plot_learning_curves, plot_one_hot,
                           plot_pixel_histograms, prepare, run_experiment, scale_mismatch)
 
 # %% [markdown]
@@ -262,6 +262,27 @@ assert np.isclose(loss, -np.log(0.60), atol=1e-5)
 # (`-ln(0.01) = 4.61`).
 
 # %% [markdown]
+# ## The same loss without one-hot labels
+#
+# Keras can also take the class numbers as they are: `sparse_categorical_crossentropy` reads each
+# label as the index of the true class, and computes the same minus-log-probability. On the four
+# labels above, with a made-up prediction for each image:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+probabilities = np.random.default_rng(0).dirichlet(np.ones(10), size=4).astype("float32")  # 4 predictions
+from_one_hot = keras.ops.convert_to_numpy(keras.losses.categorical_crossentropy(one_hot, probabilities))
+from_indices = keras.ops.convert_to_numpy(keras.losses.sparse_categorical_crossentropy(labels, probabilities))
+print("categorical, one-hot labels:     ", np.round(from_one_hot, 4))
+print("sparse categorical, class numbers:", np.round(from_indices, 4))
+assert np.allclose(from_one_hot, from_indices, atol=1e-6)
+
+# %% [markdown]
+# The same four numbers. Which one to use is a matter of how the labels are stored: the book one-hot
+# encodes them and uses `categorical_crossentropy`; with the integer labels straight from
+# `load_data()`, `loss="sparse_categorical_crossentropy"` does the same job and skips `to_categorical`.
+
+# %% [markdown]
 # ## What we learned
 #
 # - `x.astype("float32") / 255` changes the scale of the pixels, not their information: 0-255 becomes
@@ -275,6 +296,46 @@ assert np.isclose(loss, -np.log(0.60), atol=1e-5)
 # - `keras.utils.to_categorical` replaces the removed `np_utils.to_categorical`; with one-hot labels,
 #   cross-entropy is minus the log of the probability of the true class.
 #
+
+# %% [markdown]
+# ## Exercises
+#
+# ### Exercise 1: wrap-around
+#
+# Before running anything: what is `np.uint8(250) + np.uint8(10)`?
+
+# %%
+answer = None  # the value NumPy gives
+check(answer, "fbd04e1aae9ce0b1", "250 + 10 in uint8")
+
+# %%
+#@solution
+with np.errstate(over="ignore"):
+    answer = int(np.uint8(250) + np.uint8(10))  # 260 does not fit in 0-255: it wraps to 260 - 256
+print(answer)
+assert check(answer, "fbd04e1aae9ce0b1", "250 + 10 in uint8")
+
+# %% [markdown]
+# ### Exercise 2: integer labels without one-hot
+#
+# Compute the sparse categorical cross-entropy of the prediction `p` above against the integer label
+# 3 (not one-hot), with `keras.losses.sparse_categorical_crossentropy`, and compare it with the
+# categorical cross-entropy of the same prediction against the one-hot label. Then train nothing: say
+# which of the two losses the original code could have used, and what it would have changed.
+
+# %%
+#@solution
+sparse = float(keras.ops.convert_to_numpy(keras.losses.sparse_categorical_crossentropy(np.array([3]), p))[0])
+print(f"sparse, label 3: {sparse:.4f}; categorical, one-hot label: {loss:.4f}")
+assert np.isclose(sparse, loss, atol=1e-6)
+
+# %% [markdown]
+# <!-- solution -->
+# The two are the same number: both are minus the log of the probability given to the true class.
+# With `loss="sparse_categorical_crossentropy"` the original could have fed the integer labels
+# directly and skipped `to_categorical`; the network, its training and its accuracy stay the same.
+
+# %% [markdown]
 # ## Ethics checkpoint
 #
 # The one-hot labels we just built say each image is exactly one thing, and people decided which.

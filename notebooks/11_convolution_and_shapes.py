@@ -43,8 +43,8 @@ data = setup()
 import keras
 import numpy as np
 
-from course_utils import (CLASS_NAMES, build_baseline, build_deeper, layer_shapes, plot_convolution_example,
-                          plot_filter_responses, plot_layer_sizes)
+from course_utils import (CLASS_NAMES, build_baseline, build_deeper, check, layer_shapes,
+                          plot_convolution_example, plot_filter_responses, plot_layer_sizes)
 
 # %% [markdown]
 # ## What a 3 × 3 filter computes
@@ -167,6 +167,38 @@ assert tuple(shape[1:]) == (14, 14, 64)
 # That is the price of keeping the size; `valid` avoids it by shrinking.
 
 # %% [markdown]
+# ## The output-size rule, for any window, stride and padding
+#
+# Convolution and pooling follow one rule. With a window of k pixels that jumps s pixels at a time,
+# `valid` padding gives (n − k) // s + 1 positions across n pixels: 16 − 3 + 1 = 14 for `conv2b`, and
+# (16 − 2) // 2 + 1 = 8 for 2 × 2 pooling with stride 2. `same` padding adds just enough zeros that the
+# output is n / s rounded up. Here is the rule written out, predicting every layer of both networks
+# before comparing with the shapes Keras reports:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+def output_size(n, kernel, stride=1, padding="valid"):
+    """How many positions a window of `kernel` pixels, moved `stride` at a time, finds across n pixels."""
+    if padding == "same":
+        return -(-n // stride)            # n / stride, rounded up: the zeros fill the rest
+    return (n - kernel) // stride + 1     # only positions where the whole window fits
+
+
+for model_name, network in (("baseline", build_baseline()), ("deeper", build_deeper())):
+    n = 32
+    for layer in network.layers:
+        if isinstance(layer, keras.layers.Conv2D):
+            n = output_size(n, layer.kernel_size[0], layer.strides[0], layer.padding)
+        elif isinstance(layer, keras.layers.MaxPooling2D):
+            n = output_size(n, layer.pool_size[0], layer.strides[0], layer.padding)
+        else:
+            continue
+        reported = layer.output.shape[1]
+        print(f"{model_name:8} {layer.name:7} k={layer.kernel_size[0] if hasattr(layer, 'kernel_size') else 2} "
+              f"{layer.padding:5}: predicted {n:2} x {n:2}, Keras reports {reported} x {layer.output.shape[2]}")
+        assert reported == n
+
+# %% [markdown]
 # ## Both networks, layer by layer
 #
 # In the baseline every convolution uses `same` padding, so only pooling changes the size. The
@@ -240,6 +272,30 @@ assert build_baseline().count_params() == 4_200_842 and build_deeper().count_par
 # cheap because each filter is small and shared across every position of the image.
 
 # %% [markdown]
+# ## Global average pooling: the usual way out
+#
+# Almost all of the baseline's weights connect Flatten's 8,192 values to the dense layer. Lin, Chen
+# and Yan replaced such layers by averaging each feature map into a single number ("Network In
+# Network", ICLR 2014, [arXiv:1312.4400](https://arxiv.org/abs/1312.4400)), and many later image
+# networks end the same way. In Keras that is `GlobalAveragePooling2D`: the deeper network's 64 maps
+# of 7 × 7 then hand 64 numbers, not 3,136, to the dense layer. The same network with that one change:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+gap_deeper = keras.Sequential([keras.Input(shape=(32, 32, 3))] + [
+    keras.layers.GlobalAveragePooling2D(name="average") if layer.name == "flatten" else layer.__class__.from_config(layer.get_config())
+    for layer in build_deeper().layers])
+for model_name, network in (("deeper, Flatten", build_deeper()), ("deeper, global average", gap_deeper)):
+    print(f"{model_name:23} {network.count_params():>10,} parameters, dense layer "
+          f"{network.get_layer('dense').count_params():>9,}")
+assert gap_deeper.get_layer("dense").count_params() == 64 * 512 + 512
+
+# %% [markdown]
+# The dense layer shrinks from 1,606,144 weights to 33,280, and the network to a sixteenth of its
+# size. The price: averaging throws away where in the map a feature was found. Whether that costs
+# accuracy here is an experiment you can run with the cells of [03](03_deeper.ipynb).
+
+# %% [markdown]
 # ## What we learned
 #
 # - A 3 × 3 filter multiplies the nine pixels under it by nine weights and adds them up, at every
@@ -253,6 +309,69 @@ assert build_baseline().count_params() == 4_200_842 and build_deeper().count_par
 # - A dense layer has inputs × units + units parameters, so the baseline's dense layer holds 4,194,816
 #   of its 4,200,842 parameters; the deeper net's extra downsampling is what makes it smaller.
 #
+
+# %% [markdown]
+# ## Exercises
+#
+# ### Exercise 1: a bigger window with a stride
+#
+# A 32 × 32 input, a 5 × 5 filter, stride 2, no padding. How wide is the output?
+
+# %%
+answer = None  # output width
+check(answer, "65cebb6f370f6850", "5 x 5 filter, stride 2, on 32 x 32")
+
+# %%
+#@solution
+answer = (32 - 5) // 2 + 1
+assert keras.layers.Conv2D(1, 5, strides=2)(np.zeros((1, 32, 32, 3), "float32")).shape[1] == answer
+assert check(answer, "65cebb6f370f6850", "5 x 5 filter, stride 2, on 32 x 32")
+
+# %% [markdown]
+# ### Exercise 2: count a layer's parameters
+#
+# How many parameters does `Conv2D(16, kernel_size=5)` have when its input has 3 colour channels?
+
+# %%
+answer = None  # parameters
+check(answer, "7619d24f3d1df662", "parameters of Conv2D(16, 5) on 3 channels")
+
+# %%
+#@solution
+answer = 5 * 5 * 3 * 16 + 16  # one 5 x 5 x 3 block per filter, plus a bias each
+layer = keras.layers.Conv2D(16, kernel_size=5)
+layer.build((None, 32, 32, 3))
+assert layer.count_params() == answer
+assert check(answer, "7619d24f3d1df662", "parameters of Conv2D(16, 5) on 3 channels")
+
+# %% [markdown]
+# ### Exercise 3: the baseline with global average pooling
+#
+# Replace the baseline's `Flatten` with `GlobalAveragePooling2D`, keeping everything else. How many
+# parameters does the network have now?
+
+# %%
+answer = None  # total parameters
+check(answer, "aa5ae431db911e7d", "baseline with global average pooling")
+
+# %%
+#@solution
+gap_baseline = keras.Sequential([
+    keras.Input(shape=(32, 32, 3)),
+    keras.layers.Rescaling(1 / 255),
+    keras.layers.Conv2D(32, kernel_size=3, padding="same", activation="relu"),
+    keras.layers.MaxPooling2D(pool_size=2),
+    keras.layers.Dropout(0.25),
+    keras.layers.GlobalAveragePooling2D(),  # 16 x 16 x 32 -> 32 averages
+    keras.layers.Dense(512, activation="relu"),
+    keras.layers.Dropout(0.5),
+    keras.layers.Dense(10, activation="softmax"),
+])
+answer = 896 + (32 * 512 + 512) + (512 * 10 + 10)  # conv1, then a dense layer on only 32 inputs, classes
+assert answer == gap_baseline.count_params()
+assert check(answer, "aa5ae431db911e7d", "baseline with global average pooling")
+
+# %% [markdown]
 # ## Ethics checkpoint
 #
 # Shapes and parameter counts describe a model completely, and say nothing about whom it works well

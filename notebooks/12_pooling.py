@@ -33,8 +33,7 @@
 #
 # **Previous:** [11 · Convolution and shapes](11_convolution_and_shapes.ipynb) · **Next:**
 # [13 · Dropout](13_dropout.ipynb) · **Ethics prompt:**
-# [does max pooling make a model biased?](../ethics/prompts/03-pooling-and-bias.md) · **Essay:**
-# [what "bias" means](../ethics/essays/what-bias-means.md)
+# [does max pooling make a model biased?](../ethics/prompts/03-pooling-and-bias.md)
 
 # %% [markdown]
 # ## Setup
@@ -47,10 +46,11 @@ data = setup()
 import keras
 import numpy as np
 
-from course_utils import (CLASS_NAMES, feature_maps, most_active_channels, neighbour_correlation,
-                          plot_feature_maps, plot_max_pool_example, plot_neighbour_pixels, plot_per_class_accuracy,
-                          plot_pooling_shift_change, plot_shift_sensitivity, plot_shifted_images,
-                          pooling_shift_change, run_experiment, shift_sensitivity)
+from course_utils import (CLASS_NAMES, check, feature_maps, most_active_channels, neighbour_correlation,
+                          plot_feature_maps, plot_max_pool_example, plot_neighbour_pixels,
+                          plot_per_class_accuracy, plot_pooling_shift_change, plot_shift_sensitivity,
+                          plot_shifted_images, pooling_shift_change, run_experiment, shift_images,
+                          shift_sensitivity)
 
 # %% [markdown]
 # ## Max pooling by hand
@@ -139,6 +139,42 @@ assert np.allclose(max_pool_2x2(maps["conv1"]), maps["pool1"], atol=1e-6)  # our
 # %% [markdown]
 # Each pooled map (bottom row) is a coarser copy of the map above it: the bright regions, the parts of
 # the horse a filter responds to, survive; their exact position within each 2 × 2 block does not.
+
+# %% [markdown]
+# ## Convolution moves with the image; pooling only partly ignores the move
+#
+# Two words describe what a layer does with a shifted image. A layer is **equivariant** to shifts if
+# shifting its input shifts its output by the same amount and changes nothing else; it is
+# **invariant** if its output does not change at all. A convolution applies the same filter at every
+# position, so it should be equivariant, away from the borders. The test: shift the image right by 1
+# or 2 pixels, compute the layer's maps, and compare them with the original maps moved by the same
+# amount (for `pool1`, whose maps are half as wide, by half as much, rounded down).
+
+# %%
+def equivariance_error(model, image, layer_name, shift):
+    """Largest difference between the maps of the shifted image and the shifted maps, in the interior.
+
+    Relative to the largest value of the maps; 0 means the layer moved exactly with the image.
+    """
+    maps = feature_maps(model, image, [layer_name])[layer_name]
+    moved = feature_maps(model, shift_images(image, dx=shift), [layer_name])[layer_name]
+    step = shift * maps.shape[1] // image.shape[1]  # a pooled layer moves by fewer positions
+    m, h = 3, maps.shape[0]                        # stay clear of the borders and the filled-in strip
+    expected, got = maps[m:h - m, m:h - m - step], moved[m:h - m, m + step:h - m]
+    return float(np.abs(got - expected).max() / np.abs(maps).max())
+
+
+for layer_name in ("conv1", "pool1"):
+    for shift in (1, 2):
+        error = equivariance_error(baseline, image, layer_name, shift)
+        print(f"{layer_name}, shift {shift} px: largest change of the interior {error:6.2%} of the largest value")
+assert equivariance_error(baseline, image, "conv1", 1) < 1e-4
+
+# %% [markdown]
+# `conv1` moves with the image: the differences are rounding noise. After `pool1` a 2-pixel shift is
+# still a clean 1-position move of the pooled maps, but a 1-pixel shift is neither a move nor no
+# change: the values inside the 2 × 2 windows change. Pooling gives invariance only to moves that
+# stay inside its windows, which is why the next two tests find it approximate.
 
 # %% [markdown]
 # ## Max, average or no pooling: how much do the maps change under a shift?
@@ -255,15 +291,22 @@ for name, accuracies in per_class.items():
     print(f"{name:8}: {best} {accuracies[best]:.0%} against {worst} {accuracies[worst]:.0%}")
 
 # %% [markdown]
-# The gap between the best and the worst class comes from what the images of each class look
-# like and what the models learned from them, and it only shows up when we measure class by class.
-# That is also where unfairness towards people would show up: in a disaggregated evaluation of a
-# deployed system, not in the definition of a layer. Architecture is not irrelevant: if one group's
-# photos differed systematically (say, lower resolution), a design that copes badly with such
-# images could make more mistakes for that group. But the disparity would come from the data meeting
-# the assumption, and you would find it by measuring. CIFAR-10 has no classes of people, so these
-# numbers cannot tell us anything about bias against people. The essay
-# [what "bias" means](../ethics/essays/what-bias-means.md) develops this argument with examples.
+# The same fixed pooling for every class, and yet the classes are far apart: whatever separates them
+# was not put there by the pooling layer. Where such differences come from, and what it would take
+# to find the ones that matter for people, is the question of the ethics checkpoint below.
+
+# %% [markdown]
+# <!-- instructor -->
+# **For instructors (left out of the student edition).** The argument students should reach in
+# prompt 3: the gap between the best and the worst class comes from what the images of each class
+# look like and what the models learned from them, and it only shows up when measured class by class.
+# Unfairness towards people would show up the same way, in a disaggregated evaluation of a deployed
+# system, not in the definition of a layer. Architecture is not irrelevant (a design that copes badly
+# with, say, low-resolution photos could fail one group more if that group's photos were
+# systematically lower in resolution), but the disparity comes from the data meeting the assumption,
+# and one finds it by measuring. CIFAR-10 has no classes of people, so these numbers say nothing
+# about bias against people. The model essay `ethics/essays/what-bias-means.md` develops this; hand
+# it out after the prompt is graded.
 
 # %% [markdown]
 # ## What we learned
@@ -277,9 +320,53 @@ for name, accuracies in per_class.items():
 #   the data confirms); social bias is about people, and enters through data, labels, evaluation and
 #   deployment. Disparities are found by measuring per group, not by reading the architecture.
 #
+
+# %% [markdown]
+# ## Exercises
+#
+# ### Exercise 1: pool by hand
+#
+# Apply 2 × 2 max pooling to this map without running `max_pool_2x2`, then check:
+#
+# ```
+# 1 8 3 4
+# 2 5 0 1
+# 9 0 7 2
+# 3 6 1 5
+# ```
+
+# %%
+answer = None  # a 2 x 2 list of lists, e.g. [[1, 2], [3, 4]]
+check(answer, "433dbaa9213613a1", "2 x 2 max pooling")
+
+# %%
+#@solution
+grid = np.array([[1, 8, 3, 4], [2, 5, 0, 1], [9, 0, 7, 2], [3, 6, 1, 5]])
+answer = max_pool_2x2(grid).tolist()
+assert check(answer, "433dbaa9213613a1", "2 x 2 max pooling")
+
+# %% [markdown]
+# ### Exercise 2: equivariance, deeper in the network
+#
+# The equivariance test above used the first convolution. Repeat it for the deeper network's
+# `conv1b` (its second convolution, still before any pooling): is the interior of its feature maps
+# still just moved by a shift? And after `pool1`?
+
+# %%
+#@solution
+for layer_name in ("conv1b", "pool1"):
+    error = equivariance_error(deeper, image, layer_name, shift=2)
+    print(f"{layer_name}: largest change of the interior, relative to the largest value: {error:.2%}")
+
+# %% [markdown]
+# <!-- solution -->
+# `conv1b` is still equivariant: two convolutions in a row move with the image, apart from the border.
+# After `pool1` a shift of 2 pixels becomes a shift of one pooled pixel and the maps still move
+# with the image; an odd shift would not, which is the approximate invariance measured above.
+
+# %% [markdown]
 # ## Ethics checkpoint
 #
 # Use the numbers from this notebook to answer
 # [prompt 3: does max pooling make a model biased?](../ethics/prompts/03-pooling-and-bias.md), using
-# the word "bias" in at least two of its senses. Read the model essay,
-# [what "bias" means](../ethics/essays/what-bias-means.md), after you have written your own.
+# the word "bias" in at least two of its senses.

@@ -45,7 +45,7 @@ data = setup()
 import keras
 import numpy as np
 
-from course_utils import (build_deeper, demo_config, plot_dropout_passes, plot_learning_curves, prepare,
+from course_utils import (build_deeper, check, demo_config, plot_dropout_passes, plot_learning_curves, prepare,
                           run_experiment)
 
 # %% [markdown]
@@ -217,6 +217,43 @@ assert all(-1 <= gap <= 1 for gap in fair_gaps.values())
 # - A smaller gap is not the same as a better model: in our 10-epoch runs, the network without dropout
 #   had the larger gap and the higher validation accuracy.
 #
+
+# %% [markdown]
+# ## Exercises
+#
+# ### Exercise 1: the survivors of a gentler dropout
+#
+# With `Dropout(0.25)`, what value does a surviving input of 1.0 become during training (three
+# decimals)?
+
+# %%
+answer = None  # the survivors' value
+check(answer, "c39f7932eefd6f23", "survivors of Dropout(0.25)")
+
+# %%
+#@solution
+answer = round(1 / (1 - 0.25), 3)
+assert np.isclose(keras_dropout(np.ones(1000, "float32"), 0.25, seed=3).max(), answer, atol=1e-3)
+assert check(answer, "c39f7932eefd6f23", "survivors of Dropout(0.25)")
+
+# %% [markdown]
+# ### Exercise 2: how many are dropped?
+#
+# Use the NumPy `dropout` function above on 100,000 ones at rates 0.1, 0.25 and 0.5. What share is
+# zeroed each time, and how far is the mean from 1? Why is neither exactly what you would expect?
+
+# %%
+#@solution
+for rate in (0.1, 0.25, 0.5):
+    out = dropout(np.ones(100_000), rate, seed=1)
+    print(f"rate {rate}: {np.mean(out == 0):.2%} zeroed, mean {out.mean():.4f}")
+
+# %% [markdown]
+# <!-- solution -->
+# Each value is dropped by its own coin flip, so the share zeroed is close to the rate but varies from
+# draw to draw, by about √(p(1 − p)/n), a few tenths of a percent here; the mean varies likewise around 1.
+
+# %% [markdown]
 # ## Ethics checkpoint
 #
 # A model whose training accuracy runs far ahead of its validation accuracy has partly memorised its

@@ -5,7 +5,8 @@ A "quoted result" is a number in a markdown cell written as a percentage (``76.3
 Inline code, links and bare whole numbers (``20 epochs``, ``32 filters``) are not checked. The
 number counts as shown when some number in the notebook's outputs gives it when rounded to the
 same decimals (``0.7630`` shows ``76.3%`` and ``76%``). A figure from elsewhere (a paper, the
-original notebook) is quoted in prose only after a code cell prints it, with its source.
+original notebook) is quoted in prose only after a code cell prints it, with its source. The
+exercises are left out: their numbers are the givens of a problem, not results.
 """
 from __future__ import annotations
 
@@ -76,9 +77,14 @@ def shown(value: float, decimals: int, unit: str, printed: list[float]) -> bool:
 def unsupported(stem: str) -> list[str]:
     script = jupytext.read(NOTEBOOKS / f"{stem}.py")
     printed = output_numbers(jupytext.read(NOTEBOOKS / f"{stem}.ipynb"))
-    missing = []
+    missing, in_exercises = [], False
     for index, cell in enumerate(script.cells):
         if cell.cell_type != "markdown":
+            continue
+        headings = re.findall(r"(?m)^## (.+)$", cell.source)
+        if headings:
+            in_exercises = headings[-1].strip().lower() == "exercises"
+        if in_exercises or cell.source.lstrip().startswith("<!--"):
             continue
         for written, value, decimals, unit in quoted_numbers(cell.source):
             if not shown(value, decimals, unit, printed):

@@ -86,6 +86,14 @@ def _model_cards(args) -> int:
     return 0 if len(write_model_cards(results_dir=args.results, out_dir=args.out)) == len(MODELS) else 1
 
 
+def _editions(args) -> int:
+    from .editions import build_editions
+
+    for name, path in build_editions(args.out).items():
+        print(f"{name} edition: {path}")
+    return 0
+
+
 def _export(args) -> int:
     from .export import export
 
@@ -124,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     cards = sub.add_parser("model-cards", help="write model cards from the results files")
     cards.add_argument("--results", default="results/full", help="results folder (default: results/full)")
     cards.add_argument("--out", default="ethics/model-cards", help="where cards go (default: ethics/model-cards)")
+    editions = sub.add_parser("editions", help="write the student and the instructor edition under build/")
+    editions.add_argument("--out", default="build", help="where the editions go (default: build)")
     sub.add_parser("export", help="write the notebooks' #@save cells into course_utils/training/networks.py")
     rep_table = sub.add_parser("report", help="print the results table of the full runs")
     rep_table.add_argument("--results", default="results/full", help="results folder (default: results/full)")
@@ -139,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
             os.environ["COURSE_PROFILE"] = args.profile
         return {"reproduce": _reproduce, "series": _series, "handouts": _handouts,
                 "model-cards": _model_cards, "report": _report,
-                "export": _export}[args.command](args)
+                "export": _export, "editions": _editions}[args.command](args)
     except (ProfileError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

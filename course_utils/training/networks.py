@@ -36,13 +36,15 @@ def build_baseline(dropout: bool = True, rescale: bool = True) -> keras.Model:
     ], name="baseline")
 
 
+# On TensorFlow, XLA compilation made these small networks 2-5x slower on a 2-core CPU
+# (benchmarks/benchmark.py measures it); JAX needs its compiler to be fast at all.
+JIT_COMPILE = False if keras.backend.backend() == "tensorflow" else "auto"
+
+
 def compile_like_original(model: keras.Model) -> keras.Model:
     """RMSprop with Keras's defaults and categorical cross-entropy on one-hot labels, as in the book."""
-    # On TensorFlow, XLA compilation made these small networks 2-5x slower on a 2-core CPU
-    # (benchmarks/benchmark.py measures it); JAX needs its compiler to be fast at all.
-    jit = False if keras.backend.backend() == "tensorflow" else "auto"
     model.compile(optimizer=keras.optimizers.RMSprop(), loss="categorical_crossentropy",
-                  metrics=["accuracy"], jit_compile=jit)
+                  metrics=["accuracy"], jit_compile=JIT_COMPILE)
     return model
 
 

@@ -1,0 +1,84 @@
+"""Two editions of the course from one source: the student edition and the instructor edition.
+
+    python3 tasks.py editions       # or: python -m course_utils editions [--out build]
+
+One set of notebooks holds the exercises *and* their worked solutions, marked cell by cell:
+
+- a code cell whose first line is ``#@solution`` is a solution;
+- a markdown cell whose first line is ``<!-- solution -->`` is a written solution, and one whose
+  first line is ``<!-- instructor -->`` is a note for instructors.
+
+``build/instructor/`` gets everything: the notebooks as they are and the whole ethics companion.
+``build/student/`` gets the notebooks without those cells (their outputs kept), and of the ethics
+companion only what students may see before they hand in: each prompt and the rubric down to their
+``<!-- instructor-only`` line, the bibliography and the model cards. The model essays and the
+datasheet are model answers; instructors hand them out after grading. CI runs nbval on the
+instructor edition, so no solution can stop working unnoticed, and a test reads every student file
+for solution or instructor text.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from ..core.atomic import write_text_atomic
+from .handouts import INSTRUCTOR_MARKER, split_instructor
+
+ROOT = Path(__file__).resolve().parents[2]
+SOLUTION_CODE = "#@solution"
+SOLUTION_TEXT = "<!-- solution -->"
+INSTRUCTOR_TEXT = "<!-- instructor -->"
+STUDENT_ETHICS = ("bibliography.md", "model-cards")
+
+
+def _first_line(cell: dict) -> str:
+    source = cell.get("source", "")
+    text = "".join(source) if isinstance(source, list) else source
+    return text.lstrip().split("\n", 1)[0].strip()
+
+
+def is_teacher_only(cell: dict) -> bool:
+    """Whether a notebook cell is a solution or an instructor note (left out of the student edition)."""
+    first = _first_line(cell)
+    if cell.get("cell_type") == "code":
+        return first.replace(" ", "") == SOLUTION_CODE
+    return first in (SOLUTION_TEXT, INSTRUCTOR_TEXT)
+
+
+def student_notebook(notebook: dict) -> dict:
+    """A copy of an ``.ipynb`` (as JSON) without its solution and instructor cells."""
+    return {**notebook, "cells": [cell for cell in notebook["cells"] if not is_teacher_only(cell)]}
+
+
+def _write_json(path: Path, data: dict) -> None:
+    write_text_atomic(path, json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+
+
+def build_editions(out_dir: str | Path = "build", root: Path = ROOT) -> dict[str, Path]:
+    """Write both editions under ``out_dir``; return ``{"student": path, "instructor": path}``."""
+    out = Path(out_dir) if Path(out_dir).is_absolute() else root / out_dir
+    student, instructor = out / "student", out / "instructor"
+    for edition in (student, instructor):
+        shutil.rmtree(edition, ignore_errors=True)
+    shutil.copytree(root / "ethics", instructor / "ethics")
+    for path in sorted((root / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        _write_json(instructor / "notebooks" / path.name, notebook)
+        _write_json(student / "notebooks" / path.name, student_notebook(notebook))
+    for path in sorted((root / "ethics" / "prompts").glob("*.md")) + [root / "ethics" / "rubric.md"]:
+        part, _ = split_instructor(path.read_text(encoding="utf-8"))
+        write_text_atomic(student / path.relative_to(root), part.rstrip() + "\n")
+    for name in STUDENT_ETHICS:
+        source = root / "ethics" / name
+        target = student / "ethics" / name
+        if source.is_dir():
+            shutil.copytree(source, target)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    return {"student": student, "instructor": instructor}
+
+
+__all__ = ["INSTRUCTOR_MARKER", "SOLUTION_CODE", "SOLUTION_TEXT", "INSTRUCTOR_TEXT", "build_editions",
+           "is_teacher_only", "student_notebook"]
