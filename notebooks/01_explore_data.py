@@ -77,6 +77,8 @@ fig = plot_sample_grid(data.x_train, data.y_train, per_class=10,
                        title=f"The first 10 training images of each class ({data.kind} data)")
 
 # %% [markdown]
+# *Figure: a grid with one row per class, ten training images in each row, the class named on the left.*
+#
 # Look at how much the background, pose and scale vary within a row: the network must learn what a
 # class has in common despite all that.
 
@@ -96,6 +98,8 @@ print(f"training: {train_counts.min():,} to {train_counts.max():,} per class; "
 assert len(set(train_counts)) == 1 and len(set(test_counts)) == 1  # balanced in both profiles
 
 # %% [markdown]
+# *Figure: side-by-side bars of the number of training and test images for each of the ten classes, all of one height per split.*
+#
 # Every bar has the same height, so guessing one class gets exactly 10% right: that is the
 # "chance" line the later notebooks compare against.
 
@@ -209,6 +213,8 @@ fig = plot_images(picks, title=f"Eight training images of the brightest class, {
 
 # %% [markdown]
 # <!-- solution -->
+# *Figure: eight training images of the brightest class in a row.*
+#
 # The ranking comes from the data loaded above, so read it from the printed line. In both the sample
 # and the full data the brightest classes photograph their objects against sky or water (look at the
 # backgrounds of the eight images): brightness is a property of the background as much as of the

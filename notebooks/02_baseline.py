@@ -153,6 +153,8 @@ print(f"{r['epochs_completed']} epochs, {r['train_seconds']:.0f} s of training, 
 fig = plot_learning_curves(result.history, title=f"Baseline, {r['profile']['name']} profile")
 
 # %% [markdown]
+# *Figure: training (solid) and validation (dashed) accuracy and loss of the baseline, epoch by epoch.*
+#
 # Training accuracy (solid) climbs above validation accuracy (dashed) as the model starts to
 # memorise its training images; validation is what predicts the test score.
 
@@ -182,6 +184,8 @@ fig = plot_confusion_matrix(r["confusion_matrix"],
                             title=f"Baseline on the test set ({r['profile']['name']} profile)")
 
 # %% [markdown]
+# *Figure: a 10 × 10 grid of test-image counts, true class by row and predicted class by column, the correct answers on the diagonal.*
+#
 # Look at the largest numbers off the diagonal: after full training they sit between classes that
 # look alike at 32 × 32 pixels, such as cat and dog, deer and horse, automobile and truck.
 
@@ -198,6 +202,8 @@ fig = plot_misclassified(data.x_test, data.y_test, probabilities, n=16,
                          title="Baseline: the 16 most confident mistakes")
 
 # %% [markdown]
+# *Figure: sixteen test images the baseline got wrong, each captioned with its true class, the predicted class and the model's confidence.*
+#
 # Confidence is not correctness: read the percentage under each image. In the full-profile run saved
 # here most of these confident mistakes take one vehicle for another, or an animal for a similar one.
 

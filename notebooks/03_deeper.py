@@ -162,6 +162,8 @@ fig = plot_learning_curves({"baseline": baseline.history, "deeper": result.histo
                            title=f"Baseline and deeper network, {r['profile']['name']} profile")
 
 # %% [markdown]
+# *Figure: training (solid) and validation (dashed) accuracy and loss per epoch, the baseline and the deeper network in two colours.*
+#
 # Compare the dashed validation curves: the one that ends higher generalises better.
 
 # %% [markdown]
@@ -198,6 +200,8 @@ noise = 2 * (0.25 / per_class_images) ** 0.5  # two standard errors of an accura
 print(f"{per_class_images:,} test images per class: differences below about {noise:.0%} may be chance")
 
 # %% [markdown]
+# *Figure: grouped bars of test accuracy for each class, one bar for the baseline and one for the deeper network.*
+#
 # Compare the spread between each model's easiest and hardest class with the gap between the two
 # models, and look for classes where the better model on average is worse. With 100 (quick) or 1,000
 # (full) test images per class, small differences are noise: the last line above gives their size.
@@ -207,6 +211,8 @@ fig = plot_confusion_matrix(r["confusion_matrix"],
                             title=f"Deeper network on the test set ({r['profile']['name']} profile)")
 
 # %% [markdown]
+# *Figure: the deeper network's confusion matrix: test-image counts by true class (rows) and predicted class (columns).*
+#
 # The off-diagonal cells show which classes are confused with which, the raw material for the
 # per-class numbers above.
 

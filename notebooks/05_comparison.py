@@ -92,6 +92,8 @@ fig = plot_accuracy_comparison({name: run.results["test_accuracy"] for name, run
                                title="Test accuracy: our runs and the published figures")
 
 # %% [markdown]
+# *Figure: bars of test accuracy per experiment, ours beside the published reference where one exists.*
+#
 # Our full runs (see `results/full/`): the baseline reached 0.664 after 20 epochs, the book's own
 # figure; the deeper net reached 0.763 after 20 epochs, already at the re-runs' 0.758 for 40. The
 # augmented net reached only 0.496 after 20 epochs, 29 points under the re-runs' 0.788 for 40:
@@ -153,6 +155,8 @@ for name, accs in per_class.items():
 fig = plot_per_class_accuracy(per_class, title=f"Test accuracy per class ({first['profile']['name']} profile)")
 
 # %% [markdown]
+# *Figure: grouped bars of test accuracy for each class, one bar per run.*
+#
 # Look for the classes that stay low in every model: they hold many of the remaining errors, and
 # the overall number does not say which they are. With 100 (quick) or 1,000 (full) test images per
 # class, differences of a few points are noise.

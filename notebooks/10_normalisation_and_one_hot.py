@@ -87,6 +87,8 @@ fig = plot_pixel_histograms(data.x_train[:500],
                                     title="Pixel values of 500 training images, before and after / 255")
 
 # %% [markdown]
+# *Figure: two histograms of the same pixel values, from 0 to 255 before scaling and from 0 to 1 after, with the same shape.*
+#
 # The two histograms have the same shape; only the numbers on the horizontal axis change, from
 # 0-255 to 0-1.
 
@@ -142,6 +144,8 @@ fig.axes[0].legend(fontsize=8)
 assert raw.history[0]["loss"] > scaled_run.history[0]["loss"]
 
 # %% [markdown]
+# *Figure: accuracy and loss per epoch of the deeper network trained on raw pixels and on pixels divided by 255, training solid and validation dashed, with the 10% chance level dotted.*
+#
 # Start with the loss panel: the raw run's first-epoch training loss is far above the scaled run's,
 # the untrained network's overconfidence from the previous section. Then compare the validation
 # accuracy (dashed) with the dotted 10% line. The numbers, and how varied each model's answers are:
@@ -210,6 +214,8 @@ assert (one_hot.argmax(axis=1) == labels.ravel()).all()
 fig = plot_one_hot(labels, CLASS_NAMES, title="Four labels as one-hot rows")
 
 # %% [markdown]
+# *Figure: a grid of four rows and ten columns of zeros with a single 1 per row, in the column of that image's class.*
+#
 # Each row has exactly one 1, in the column of its class: reading across a row answers "which class
 # is this image?", reading down a column answers "which images are this class?".
 

@@ -90,6 +90,8 @@ print("all positions:\n", valid.astype(int))
 fig = plot_convolution_example(image, kernel, valid, convolve2d(image, kernel, padding="same"))
 
 # %% [markdown]
+# *Figure: four number grids: the 6 × 6 input, the 3 × 3 filter, the 4 × 4 output with valid padding and the 6 × 6 output with same padding.*
+#
 # The output is large (27) only where the filter straddles the edge, and 0 over flat areas: the
 # filter has turned "where is a vertical edge?" into numbers. Keras's `Conv2D` computes exactly this
 # sum, as a check with the same weights shows:
@@ -118,6 +120,8 @@ fig = plot_filter_responses(
     title=f"Two 3x3 filters on test image {index} (a ship)")
 
 # %% [markdown]
+# *Figure: a grey test image of a ship and its responses to a vertical-edge and a horizontal-edge filter, red for brighter and blue for darker.*
+#
 # Red marks where the image gets brighter to the right (or downwards), blue where it gets darker;
 # flat areas stay white. Each of the 32 filters in a real first layer produces one such map.
 
@@ -221,6 +225,8 @@ assert flatten == {"baseline": (16 * 16 * 32,), "deeper": (7 * 7 * 64,)} == {"ba
 fig = plot_layer_sizes(shapes, title="Output size and parameters of every layer (log scale)")
 
 # %% [markdown]
+# *Figure: for each layer of both networks, horizontal bars on a log scale for the values it outputs and the parameters it holds.*
+#
 # Blue bars (values) shrink at every pooling layer and at `conv2b`; orange bars (parameters) appear
 # only on convolution and dense layers, and one of them, `dense`, dwarfs the rest in both models.
 

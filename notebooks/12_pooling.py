@@ -92,6 +92,8 @@ assert np.allclose(keras.ops.convert_to_numpy(by_keras_avg)[0, :, :, 0], avg_poo
 fig = plot_max_pool_example(x, pooled)
 
 # %% [markdown]
+# *Figure: the 4 × 4 input with its 2 × 2 windows and each window's maximum outlined, beside the 2 × 2 pooled output.*
+#
 # Each output number is the winner of one window (outlined in red); the other three values in the
 # window are dropped, so three quarters of the numbers are gone.
 
@@ -137,6 +139,8 @@ fig = plot_feature_maps(image / 255, maps, channels,
 assert np.allclose(max_pool_2x2(maps["conv1"]), maps["pool1"], atol=1e-6)  # our ten lines, on real maps
 
 # %% [markdown]
+# *Figure: a test image of a horse and six of the baseline's feature maps before pooling (top row) and after 2 × 2 max pooling (bottom row).*
+#
 # Each pooled map (bottom row) is a coarser copy of the map above it: the bright regions, the parts of
 # the horse a filter responds to, survive; their exact position within each 2 × 2 block does not.
 
@@ -194,6 +198,8 @@ for name, curve in change.items():
 assert all(curve[0] == 0.0 for curve in change.values())
 
 # %% [markdown]
+# *Figure: the relative change of the baseline's conv1 maps against a shift of 0 to 4 pixels, with no pooling, max pooling and average pooling.*
+#
 # Both kinds of pooling make the maps change less than no pooling at a one-pixel shift, but none of
 # the three curves stays near zero: pooling dampens the effect of a shift, it does not remove it.
 
@@ -208,6 +214,9 @@ assert all(curve[0] == 0.0 for curve in change.values())
 # %%
 fig = plot_shifted_images(image / 255, title=f"Test image {index} moved right by 0 to 4 pixels")
 
+# %% [markdown]
+# *Figure: one test image moved right by 0, 1, 2, 3 and 4 pixels, its left edge repeated into the gap.*
+
 # %%
 directions = ("right", "down")
 sensitivity = {name: shift_sensitivity(model, x_test, max_shift=4, directions=directions)
@@ -220,6 +229,8 @@ for name, curve in sensitivity.items():
 assert all(curve[0] == 0.0 and curve[4] > 0.0 for curve in sensitivity.values())
 
 # %% [markdown]
+# *Figure: the share of predictions that change against the size of a shift, for the baseline and the deeper network.*
+#
 # At 0 pixels nothing changes (the test is repeatable); from 1 pixel on, a share of the answers
 # flips, and the share grows with the shift. In the full-profile outputs saved here the baseline
 # flips more answers than the deeper network (14.2% against 8.6% at 1 pixel); the two differ in
@@ -259,6 +270,8 @@ print(f"correlation of neighbouring pixels: {real:.2f} in real images, {shuffled
 assert real > 0.5 > abs(shuffled)
 
 # %% [markdown]
+# *Figure: two scatter plots of each pixel against its right-hand neighbour: along the diagonal for real images, a shapeless cloud for shuffled pixels.*
+#
 # In real images a pixel predicts its neighbour well (the points hug the diagonal); in shuffled
 # images it does not. That is what pooling bets on, and the translation test above shows where
 # the bet is imperfect: a robustness problem, measured in pixels.
@@ -291,6 +304,8 @@ for name, accuracies in per_class.items():
     print(f"{name:8}: {best} {accuracies[best]:.0%} against {worst} {accuracies[worst]:.0%}")
 
 # %% [markdown]
+# *Figure: grouped bars of test accuracy per class for the baseline and the deeper network.*
+#
 # The same fixed pooling for every class, and yet the classes are far apart: whatever separates them
 # was not put there by the pooling layer. Where such differences come from, and what it would take
 # to find the ones that matter for people, is the question of the ethics checkpoint below.

@@ -91,6 +91,8 @@ assert set(np.unique(big)) == {0.0, 2.0} and abs(big.mean() - 1) < 0.01  # survi
 assert np.array_equal(big, dropout(np.ones(100_000), 0.5, seed=0))      # same seed, same units dropped
 
 # %% [markdown]
+# *Figure: a grid of six rows of ten values: five training steps of Dropout(0.5) on ones, each with different units set to 0 and the rest to 2, then the inference row of ones.*
+#
 # Each row is one training step with a different set of units switched off; the last row, inference,
 # keeps every unit at its plain value. No unit can count on a particular neighbour being there, which
 # discourages the network from relying on fragile combinations of units that only fit the training
@@ -156,6 +158,8 @@ fig = plot_learning_curves(histories, title=f"Deeper network on {n:,} images ({c
 assert len(with_dropout.history) == len(without_dropout.history) == with_dropout.config.epochs
 
 # %% [markdown]
+# *Figure: accuracy per epoch of the deeper network with and without dropout, training solid and validation dashed.*
+#
 # Solid lines are training, dashed lines validation; the vertical distance between a run's solid and
 # dashed line is its overfitting gap. In the loss panel, a validation loss that rises while the
 # training loss keeps falling is often the first sign of overfitting. The gaps at the last epoch:

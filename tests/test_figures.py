@@ -9,7 +9,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from course_utils.data.formats import CLASS_NAMES  # noqa: E402
-from course_utils.figures import (plot_collapse, plot_convolution_example, plot_dropout_passes,  # noqa: E402
+from course_utils.figures import (plot_accuracy_comparison, plot_class_balance, plot_collapse,  # noqa: E402
+                                  plot_convolution_example, plot_dropout_passes, plot_per_class_accuracy,
                                   plot_feature_maps, plot_filter_responses, plot_layer_sizes,
                                   plot_learning_curves, plot_max_pool_example, plot_neighbour_pixels, plot_one_hot,
                                   plot_pixel_histograms, plot_pooling_shift_change, plot_sharpness,
@@ -34,6 +35,12 @@ def test_every_figure_has_a_title():
         plot_collapse({"a": _collapse_results()}),
         plot_sharpness(image[None], image[None], image[None], {"original": 0.1, "one warp": 0.08, "three warps": 0.06}),
         plot_learning_curves([{"epoch": 1, "accuracy": 0.3, "val_accuracy": 0.35, "loss": 2.0, "val_loss": 1.9}]),
+        plot_learning_curves({f"run {i}": [{"epoch": e, "accuracy": 0.1 * e, "val_accuracy": 0.1 * e + 0.01 * i,
+                                             "loss": 2 - 0.1 * e, "val_loss": 2 - 0.09 * e} for e in range(1, 21)]
+                              for i in range(5)}),
+        plot_accuracy_comparison({"a": 0.6, "b": 0.7}, {"a": 0.65}),
+        plot_per_class_accuracy({"a": dict.fromkeys(CLASS_NAMES, 0.5), "b": dict.fromkeys(CLASS_NAMES, 0.9)}),
+        plot_class_balance(np.arange(100) % 10, np.arange(50) % 10),
         plot_max_pool_example(np.arange(16).reshape(4, 4), np.array([[5, 7], [13, 15]])),
         plot_convolution_example(np.zeros((6, 6)), np.ones((3, 3)), np.zeros((4, 4)), np.zeros((6, 6))),
         plot_pixel_histograms(np.arange(256, dtype=np.uint8)),
@@ -50,6 +57,18 @@ def test_every_figure_has_a_title():
     for fig in figures:
         titles = [fig._suptitle.get_text() if fig._suptitle else ""] + [ax.get_title() for ax in fig.axes]
         assert any(titles), fig
+        _assert_legends_cover_nothing(fig)
         plt.close(fig)
+
+
+def _assert_legends_cover_nothing(fig):
+    """No legend box may overlap the plotting area of any panel."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    legends = list(fig.legends) + [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None]
+    for legend in legends:
+        box = legend.get_window_extent(renderer)
+        for ax in fig.axes:
+            assert not box.overlaps(ax.get_window_extent(renderer)), f"a legend covers {ax.get_title()!r}"
 
 

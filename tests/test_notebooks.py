@@ -135,3 +135,16 @@ def test_no_removed_or_unsafe_api_in_code(stem):
                 continue
             found = [name for name in FORBIDDEN_IN_CODE if name in cell.source]
             assert not found, f"{path.name} cell {index} uses {found}: quote old code in markdown only"
+
+
+@pytest.mark.parametrize("stem", [p.stem for p in SCRIPTS])
+def test_every_figure_has_a_text_alternative(stem):
+    """A reader who cannot see a figure gets one sentence: the markdown cell after it starts with it."""
+    cells = _read(NOTEBOOKS / f"{stem}.py").cells
+    for index, cell in enumerate(cells):
+        if cell.cell_type == "code" and re.search(r"^\s*fig = ", cell.source, flags=re.M):
+            following = cells[index + 1] if index + 1 < len(cells) else None
+            assert following is not None and following.cell_type == "markdown", \
+                f"{stem} cell {index}: a figure needs a markdown cell after it"
+            text = following.source.replace("<!-- solution -->", "").lstrip()
+            assert text.startswith("*Figure:"), f"{stem} cell {index}: start the next cell with *Figure: ...*"

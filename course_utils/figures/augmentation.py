@@ -11,6 +11,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import PercentFormatter
 
+from .style import legend_below
+
 
 def plot_collapse(runs: Mapping[str, dict], title: str = "After the switch to raw, warped pixels"):
     """Three panels per run of :func:`course_utils.training.collapse.run_collapse`, against the training step.
@@ -37,10 +39,8 @@ def plot_collapse(runs: Mapping[str, dict], title: str = "After the switch to ra
     axes[1].yaxis.set_major_formatter(PercentFormatter(1.0))
     axes[2].set(xscale="log", yscale="log", xlabel="training step after the switch + 1",
                 ylabel="largest minus smallest logit", title="Spread of the ten scores of an image")
-    for ax in axes:
-        ax.legend(fontsize=8)
     fig.suptitle(title)
-    fig.tight_layout()
+    legend_below(fig, axes)
     return fig
 
 

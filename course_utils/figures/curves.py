@@ -11,6 +11,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
+from .style import legend_below
+
 _METRIC_LABELS = {"accuracy": "accuracy", "loss": "loss (categorical cross-entropy)"}
 
 
@@ -62,8 +64,7 @@ def plot_learning_curves(histories, title: str = "", metrics: Sequence[str] = ("
         ax.set_ylabel(_METRIC_LABELS.get(metric, metric))
         ax.set_title(metric)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.legend()
     if title:
         fig.suptitle(title)
-    fig.tight_layout()
+    legend_below(fig, axes, ncols=min(max(len(named), 2), 5))  # one column per run: training above validation
     return fig

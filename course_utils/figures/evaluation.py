@@ -9,6 +9,7 @@ from matplotlib.ticker import PercentFormatter
 
 from ..data.formats import CLASS_NAMES
 from .images import _labels
+from .style import legend_below
 
 
 def plot_class_balance(y_train, y_test, title: str = "Images per class",
@@ -26,8 +27,7 @@ def plot_class_balance(y_train, y_test, title: str = "Images per class",
     ax.set_xlabel("class")
     ax.set_ylabel("images")
     ax.set_title(title)
-    ax.legend()
-    fig.tight_layout()
+    legend_below(fig, ax)
     return fig
 
 

@@ -7,6 +7,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
+from .style import legend_below
+
 
 def plot_filter_responses(grey, responses: Mapping[str, np.ndarray], title: str = "What two 3x3 filters see"):
     """A grey image and, for each named filter, its ``same``-padded convolution with the image."""
@@ -45,9 +47,8 @@ def plot_layer_sizes(models: Mapping[str, Sequence[tuple[str, tuple, int]]],
         ax.set_xlabel("count (log scale)")
         ax.set_ylabel("layer and output shape (height x width x channels)")
         ax.set_title(f"{name}: {sum(params):,} parameters")
-        ax.legend(fontsize=8, loc="lower right")
     fig.suptitle(title)
-    fig.tight_layout()
+    legend_below(fig, axes)
     return fig
 
 
@@ -85,8 +86,7 @@ def _plot_percent_curves(results: Mapping[str, Mapping[int, float]], xlabel: str
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylim(bottom=0)
     ax.set_title(title)
-    ax.legend()
-    fig.tight_layout()
+    legend_below(fig, ax)
     return fig
 
 
