@@ -25,8 +25,7 @@
 # check that the classes are balanced, and say with numbers what dividing by 255 and one-hot
 # encoding do.
 #
-# **Time:** no training: loading the data and drawing the figures, in the quick and the full
-# profile alike.
+# **Time:** It trains nothing: it loads the data and draws the figures.
 #
 # **Previous:** none, this is the first notebook · **Next:** [02 · The baseline](02_baseline.ipynb) ·
 # **Ethics prompt:** [a datasheet for CIFAR-10](../ethics/prompts/04-datasheet.md)

@@ -25,9 +25,8 @@
 # read its learning curves and confusion matrix, find its most confident mistakes, and name the
 # old Keras lines that no longer run.
 #
-# **Time:** in the full profile seconds when `python -m course_utils reproduce all --profile full`
-# has already trained the model; otherwise the training time printed below (the saved run: 2886 s
-# on a 2-core CPU shared with other work). The quick profile trains 2 epochs on 5,000 images.
+# **Time:** Without a finished run the full profile trains the baseline first; the training time is
+# printed below.
 #
 # **Previous:** [01 · Explore CIFAR-10](01_explore_data.ipynb) · **Next:** [03 · A deeper network](03_deeper.ipynb) ·
 # **Ethics prompt:** [privacy concerns](../ethics/prompts/01-privacy-concerns.md)

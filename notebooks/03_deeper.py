@@ -24,9 +24,8 @@
 # **After this notebook you can** explain why a deeper convolutional network can have fewer
 # parameters, spot the `Conv2D(64, 3, 3)` trap in old Keras code, and compare two models class by class.
 #
-# **Time:** in the full profile seconds when `python -m course_utils reproduce all --profile full`
-# has already trained the model, otherwise 1 to 2 hours on a 2-core CPU (the training time is printed
-# below). The quick profile trains 2 epochs on 5,000 images.
+# **Time:** Without a finished run the full profile trains the deeper network first; the training
+# time is printed below.
 #
 # **Previous:** [02 · The baseline](02_baseline.ipynb) · **Next:** [04 · Augmentation](04_augmented.ipynb) ·
 # **Ethics prompt:** [disaggregated evaluation](../ethics/prompts/06-disaggregated-evaluation.md)

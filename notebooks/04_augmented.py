@@ -28,9 +28,9 @@
 # network, add augmentation to a Keras model as one layer that warps each image once, and read from
 # learning curves whether a run needed more epochs or milder augmentation.
 #
-# **Time:** about five minutes in the quick profile. In the full profile, seconds once
-# `python -m course_utils reproduce collapse all --profile full` has made the runs; their training
-# times on a 2-core CPU are printed below.
+# **Time:** Without finished runs the full profile first trains the two reproductions of the
+# collapse and the three augmented runs, which takes hours on a 2-core CPU; their training times are
+# printed below.
 #
 # **Previous:** [03 · A deeper network](03_deeper.ipynb) · **Next:** [05 · Comparison](05_comparison.ipynb) ·
 # **Ethics prompt:** [harms and faces](../ethics/prompts/02-harms-and-faces.md)

@@ -24,8 +24,8 @@
 # **After this notebook you can** read a reproduction honestly: put your numbers next to the
 # reference with the training length of each, and check whether an improvement holds for every class.
 #
-# **Time:** under a minute in the quick and in the full profile once notebooks 02 to 04 (or
-# `python -m course_utils reproduce all`) have trained the three runs; it trains nothing itself then.
+# **Time:** It trains nothing once notebooks 02 to 04 (or `python -m course_utils reproduce all`)
+# have made their runs.
 #
 # **Previous:** [04 · Augmentation](04_augmented.ipynb) · **Next:** the explainers, starting with
 # [10 · Normalisation and one-hot](10_normalisation_and_one_hot.ipynb) ·

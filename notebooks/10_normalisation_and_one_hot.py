@@ -25,9 +25,8 @@
 # do to an untrained network, what a model trained on one scale does with test images of another,
 # and read a one-hot label matrix by its two indices.
 #
-# **Time:** seconds in the quick and the full profile when the two slice runs exist; otherwise it
-# trains them (in the full profile 10 epochs on 10,000 images each: about half an hour for both on a
-# 2-core CPU).
+# **Time:** Without the two slice runs it trains them first (in the full profile 10 epochs on 10,000
+# images each).
 #
 # **Previous:** [05 · Comparison](05_comparison.ipynb) · **Next:**
 # [11 · Convolution and shapes](11_convolution_and_shapes.ipynb) · **Related:**

@@ -25,7 +25,7 @@
 # in the baseline and the deeper network, and say why the baseline's dense layer holds almost all of
 # its 4.2 million parameters.
 #
-# **Time:** no training in either profile, quick or full: loading the data and a few small computations.
+# **Time:** It trains nothing.
 #
 # **Previous:** [10 · Normalisation and one-hot](10_normalisation_and_one_hot.ipynb) · **Next:**
 # [12 · Pooling](12_pooling.ipynb) · **Related:** [02 · The baseline](02_baseline.ipynb),

@@ -25,11 +25,9 @@
 # the image changes a trained model's answer, and tell an inductive bias (an assumption about images)
 # from a social bias (unfair outcomes for people).
 #
-# **Time:** in the quick and the full profile alike it trains nothing itself once
-# [02 · The baseline](02_baseline.ipynb) and [03 · A deeper network](03_deeper.ipynb) have trained
-# their models; otherwise it trains them first
-# (in the full profile, the training times that 02 and 03 print: most of an hour for the baseline and
-# 1 to 2 hours for the deeper net on a 2-core CPU).
+# **Time:** It trains nothing once [02 · The baseline](02_baseline.ipynb) and [03 · A deeper
+# network](03_deeper.ipynb) have made their runs; otherwise it trains them first, which takes hours
+# in the full profile on a 2-core CPU.
 #
 # **Previous:** [11 · Convolution and shapes](11_convolution_and_shapes.ipynb) · **Next:**
 # [13 · Dropout](13_dropout.ipynb) · **Ethics prompt:**

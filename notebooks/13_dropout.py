@@ -25,9 +25,8 @@
 # inference time, why the survivors are multiplied by 1/(1 − p), and read the gap between training and
 # validation curves as a measure of overfitting.
 #
-# **Time:** seconds in the quick and the full profile when both slice runs exist; otherwise it
-# trains them (in the full profile, 10 epochs on 10,000 images each, a quarter of an hour or more per
-# run on a 2-core CPU).
+# **Time:** Without the two slice runs it trains them first (in the full profile 10 epochs on 10,000
+# images each).
 #
 # **Previous:** [12 · Pooling](12_pooling.ipynb) · **Related:** [03 · A deeper network](03_deeper.ipynb)
 # uses three dropout layers, [10 · Normalisation and one-hot](10_normalisation_and_one_hot.ipynb) trains

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from ..core.profiles import PROFILES, ProfileError, get_profile
 
@@ -86,6 +87,21 @@ def _model_cards(args) -> int:
     return 0 if len(write_model_cards(results_dir=args.results, out_dir=args.out)) == len(MODELS) else 1
 
 
+def _times(args) -> int:
+    from ..notebook import project_root
+    from .times import load_records, time_sentence, write_header_times
+
+    root = project_root() or Path.cwd()
+    if args.write:
+        for path in write_header_times(root):
+            print(f"wrote the measured time into {path.relative_to(root)}")
+        return 0
+    records = load_records(root)
+    for script in sorted((root / "notebooks").glob("[0-9][0-9]_*.py")):
+        print(f"{script.stem}: {time_sentence(script.stem, records) or 'no complete record yet'}")
+    return 0
+
+
 def _editions(args) -> int:
     from .editions import build_editions
 
@@ -132,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     cards = sub.add_parser("model-cards", help="write model cards from the results files")
     cards.add_argument("--results", default="results/full", help="results folder (default: results/full)")
     cards.add_argument("--out", default="ethics/model-cards", help="where cards go (default: ethics/model-cards)")
+    times = sub.add_parser("times", help="the notebooks' times measured by the series runner (results/series/)")
+    times.add_argument("--write", action="store_true", help="write them into the notebooks' headers")
     editions = sub.add_parser("editions", help="write the student and the instructor edition under build/")
     editions.add_argument("--out", default="build", help="where the editions go (default: build)")
     sub.add_parser("export", help="write the notebooks' #@save cells into course_utils/training/networks.py")
@@ -149,7 +167,8 @@ def main(argv: list[str] | None = None) -> int:
             os.environ["COURSE_PROFILE"] = args.profile
         return {"reproduce": _reproduce, "series": _series, "handouts": _handouts,
                 "model-cards": _model_cards, "report": _report,
-                "export": _export, "editions": _editions}[args.command](args)
+                "export": _export, "editions": _editions,
+                "times": _times}[args.command](args)
     except (ProfileError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -15,8 +15,10 @@ import time
 from pathlib import Path
 
 from ..core.atomic import atomic_path, write_json_atomic, write_text_atomic
-from ..notebook import project_root
+from ..core.machine import machine_info
 from ..core.profiles import get_profile
+from ..notebook import project_root
+from .times import record_times
 
 
 def notebooks(root: Path, only: list[str] | None = None) -> list[Path]:
@@ -87,7 +89,10 @@ def run_series(profile: str | None = None, out_dir: str | os.PathLike = "build/s
         runs.append({"notebook": path.name, "ok": ok, "seconds": round(seconds, 1), "error": error})
         tqdm.write(f"{'ok    ' if ok else 'FAILED'} {path.name} ({seconds:.0f} s){'' if ok else ': ' + error}")
     summary, table = summarise(root, profile, runs)
+    summary["machine"] = machine_info()
     write_json_atomic(out / "summary.json", summary)
+    if all(r["ok"] for r in runs) and not only:
+        print(f"timings recorded in {record_times(root, profile, runs).relative_to(root)}")
     write_text_atomic(out / "summary.md", table)
     print(f"\n{table}\nExecuted notebooks and the summary are in {out.relative_to(root)}/")
     return 0 if all(r["ok"] for r in runs) else 1

@@ -1,0 +1,94 @@
+"""How long each notebook takes, as the series runner measured it, written into the notebooks' headers.
+
+    python -m course_utils series --profile quick      # records results/series/quick.json
+    python -m course_utils series --profile full       # records results/series/full.json (real data only)
+    python -m course_utils times --write               # rewrites each header's "**Time:**" sentence
+
+A complete series run (every notebook, none failed) records each notebook's seconds with the
+machine and the date. Each notebook's header then opens its time paragraph with a sentence made from
+those records, so no time in a header is typed by hand; ``tests/test_times.py`` checks that the
+headers say what the records say.
+"""
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ..core.atomic import write_json_atomic, write_text_atomic
+from ..core.machine import machine_info
+
+SENTENCE = re.compile(r"\*\*Time:\*\* .*?\(measured by the series runner[^)]*\)\.", flags=re.S)
+
+
+def record_times(root: Path, profile: str, runs: list[dict]) -> Path:
+    """Write ``results/series/<profile>.json`` from a complete series run; return its path."""
+    from ..data.loading import load_dataset
+
+    data = load_dataset(profile=profile, progress=False)
+    if profile == "full" and data.kind == "sample":
+        raise ValueError("the full profile ran on the bundled sample (no CIFAR10_DIR?): its times are not recorded")
+    record = {"profile": profile, "date": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
+              "machine": machine_info(), "data": data.describe(),
+              "notebooks": {r["notebook"].removesuffix(".ipynb"): r["seconds"] for r in runs}}
+    return write_json_atomic(root / "results" / "series" / f"{profile}.json", record)
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
+
+
+def _machine(record: dict) -> str:
+    machine = record["machine"]
+    accelerator = machine.get("accelerator", "cpu")
+    return f"{machine['cpus']} CPU cores" if accelerator == "cpu" else f"one {accelerator}"
+
+
+def time_sentence(stem: str, records: dict[str, dict]) -> str | None:
+    """The measured sentence for notebook ``stem``, or None while a profile has no record of it."""
+    quick, full = records.get("quick", {}), records.get("full", {})
+    if stem not in quick.get("notebooks", {}) or stem not in full.get("notebooks", {}):
+        return None
+    return (f"**Time:** {_duration(quick['notebooks'][stem])} in the quick profile and "
+            f"{_duration(full['notebooks'][stem])} in the full profile once its runs exist (measured by the "
+            f"series runner on {_machine(quick)}, {quick['date']}, and on {_machine(full)}, {full['date']}).")
+
+
+def load_records(root: Path) -> dict[str, dict]:
+    folder = root / "results" / "series"
+    return {p.stem: json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))}
+
+
+def write_header_times(root: Path) -> list[Path]:
+    """Rewrite the measured sentence of every notebook header (the ``.py`` scripts); return those changed."""
+    records, changed = load_records(root), []
+    for script in sorted((root / "notebooks").glob("[0-9][0-9]_*.py")):
+        sentence = time_sentence(script.stem, records)
+        text = script.read_text(encoding="utf-8")
+        if sentence is None or "**Time:** " not in text:
+            continue
+        if SENTENCE.search(text):
+            new = SENTENCE.sub(lambda _: _wrap(sentence), text, count=1)
+        else:  # the first time: the measured sentence goes before the hand-written rest of the paragraph
+            new = text.replace("**Time:** ", _wrap(sentence) + "\n# ", 1)
+        if new != text:
+            write_text_atomic(script, new)
+            changed.append(script)
+    return changed
+
+
+def _wrap(sentence: str, width: int = 98) -> str:
+    """The sentence as percent-script comment lines (the first line's '# ' is already in the file)."""
+    words, lines, line = sentence.split(), [], ""
+    for word in words:
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    return "\n# ".join(lines)
+
+
+__all__ = ["load_records", "record_times", "time_sentence", "write_header_times", "write_json_atomic"]
