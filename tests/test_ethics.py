@@ -22,7 +22,7 @@ PROMPTS = {  # fixed names other files link to, and the notebook each prompt is 
     "05-face-recognition-rules.md": "05_comparison",
     "06-disaggregated-evaluation.md": "03_deeper",
 }
-ESSAYS = ["deepfakes-and-privacy.md", "what-bias-means.md", "where-cifar10-came-from.md",
+ESSAYS = ["deepfakes-and-privacy.md", "harms-and-faces.md", "what-bias-means.md", "where-cifar10-came-from.md",
           "benchmarks-are-brittle.md", "faces-measurement-and-law.md"]
 ORIGINAL_QUESTIONS = {
     "01-privacy-concerns.md": "Explain how this algorithm could result in ethical and privacy concerns if it "
