@@ -22,7 +22,7 @@ PROMPTS = {  # fixed names other files link to, and the notebook each prompt is 
     "05-face-recognition-rules.md": "05_comparison",
     "06-disaggregated-evaluation.md": "03_deeper",
 }
-ESSAYS = ["deepfakes-and-privacy.md", "what-bias-means.md", "where-cifar10-came-from.md",
+ESSAYS = ["deepfakes-and-privacy.md", "harms-and-faces.md", "what-bias-means.md", "where-cifar10-came-from.md",
           "benchmarks-are-brittle.md", "faces-measurement-and-law.md"]
 ORIGINAL_QUESTIONS = {
     "01-privacy-concerns.md": "Explain how this algorithm could result in ethical and privacy concerns if it "
@@ -94,12 +94,17 @@ def test_the_two_original_questions_are_kept_word_for_word(name):
     assert ORIGINAL_QUESTIONS[name] in " ".join(student.replace(">", " ").split())
 
 
-def test_the_rubric_has_five_criteria_and_twenty_points():
+def test_the_rubric_has_six_criteria_and_twenty_points():
+    """C1-C4 are scored 0-4 and C5 (connection to our work) and C6 (clarity and length) 0-2: 20 in all."""
     student, instructor = split_instructor(read(ETHICS / "rubric.md"))
     rows = [line for line in student.splitlines() if re.match(r"\| \*\*C\d\. ", line)]
-    assert [re.match(r"\| \*\*(C\d)\.", r).group(1) for r in rows] == ["C1", "C2", "C3", "C4", "C5"]
-    assert all(line.count("|") == 7 for line in rows), "each criterion needs levels 4, 3, 2, 1 and 0"
+    assert [re.match(r"\| \*\*(C\d)\.", r).group(1) for r in rows] == ["C1", "C2", "C3", "C4", "C5", "C6"]
+    levels = {re.match(r"\| \*\*(C\d)\.", r).group(1): r.count("|") - 2 for r in rows}
+    assert all(levels[c] == 5 for c in ("C1", "C2", "C3", "C4")), "C1-C4 need levels 4, 3, 2, 1 and 0"
+    assert levels["C5"] == levels["C6"] == 3, "C5 and C6 need levels 2, 1 and 0"
+    assert sum(n - 1 for n in levels.values()) == 20
     assert "**20 points**" in student and "## Notes for graders" in instructor
+    assert "C5. Connection to our work" in student and "C6. Clarity and length" in student
 
 
 # --- links and citations ------------------------------------------------------------------------

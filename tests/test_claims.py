@@ -1,0 +1,271 @@
+"""The ethics companion's claims table, word limits and the rule that no result of ours is typed by hand.
+
+``ethics/claims.csv`` lists every factual claim about the world made in ``ethics/`` (essays, prompts,
+datasheet, guide), one row each: the claim, the file it is in, the bibliography keys that support it,
+the date it was checked and its status. The model answers must fit the length limit of the prompt
+they answer, counted the way ``ethics/README.md`` states. Numbers from our own runs are never typed
+into ``ethics/``: texts point to the model card or notebook section that prints them.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+from course_utils.course.handouts import CITATION, LINK, citation_keys, parse_bibliography, split_instructor
+
+ROOT = Path(__file__).resolve().parent.parent
+ETHICS = ROOT / "ethics"
+CLAIMS = ETHICS / "claims.csv"
+COLUMNS = ["claim", "file", "source", "date_checked", "status"]
+STATUSES = {"verified", "corrected", "removed", "unverified-stated-as-such"}
+BIBLIOGRAPHY = parse_bibliography(ETHICS / "bibliography.md")
+# Hand-written texts: everything in ethics/ except the bibliography and the generated model cards.
+TEXTS = sorted(p for p in ETHICS.rglob("*.md")
+               if p.name != "bibliography.md" and "model-cards" not in p.relative_to(ETHICS).parts)
+# A sentence that says what could not be checked.
+HEDGE = re.compile(r"could not|not read|not check|did not check|we found no|not found|not confirm|"
+                   r"reported|not available|unknown", re.IGNORECASE)
+LEGAL = re.compile(r"AI Act|TAKE IT DOWN|DEFIANCE|GDPR|BIPA|Regulation \(EU\)|[Tt]ribunal|\bfined\b|"
+                   r"[Ss]ettle(?:ment|d)|[Ss]tatute|\bbann?(?:ed|s)\b|[Pp]rohibit")
+CIFAR_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
+
+
+def read(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def rows() -> list[dict[str, str]]:
+    with CLAIMS.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def paragraphs(text: str) -> list[str]:
+    """Blocks separated by blank lines, list items split apart, code blocks dropped."""
+    text = re.sub(r"```.*?```", "", text, flags=re.DOTALL)
+    blocks = []
+    for block in re.split(r"\n\s*\n", text):
+        items = re.split(r"\n(?=\s*(?:[-*] |\d+\. ))", block.strip())
+        blocks += [" ".join(item.split()) for item in items if item.strip()]
+    return blocks
+
+
+# --- the claims table ---------------------------------------------------------------------------
+
+def test_the_claims_table_has_its_columns_and_covers_every_text():
+    with CLAIMS.open(encoding="utf-8", newline="") as handle:
+        assert next(csv.reader(handle)) == COLUMNS
+    table = rows()
+    assert len(table) >= 100
+    files = {row["file"] for row in table}
+    needed = [p for p in TEXTS if p.parent.name in ("essays", "prompts") or p.name == "datasheet-cifar10.md"]
+    missing = [p.relative_to(ROOT).as_posix() for p in needed if p.relative_to(ROOT).as_posix() not in files]
+    assert missing == [], f"texts with no row in claims.csv: {missing}"
+
+
+def test_every_claim_has_a_known_source_a_date_and_a_status():
+    problems = []
+    for number, row in enumerate(rows(), start=2):
+        keys = [k.strip() for k in row["source"].split(";")]
+        if not row["claim"].strip():
+            problems.append(f"line {number}: empty claim")
+        if not row["source"].strip() or any(not k or k not in BIBLIOGRAPHY for k in keys):
+            problems.append(f"line {number}: source {row['source']!r} is not a bibliography key")
+        try:
+            checked = dt.date.fromisoformat(row["date_checked"])
+            if not dt.date(2026, 1, 1) <= checked <= dt.date(2026, 12, 31):
+                problems.append(f"line {number}: implausible date {checked}")
+        except ValueError:
+            problems.append(f"line {number}: date {row['date_checked']!r} is not YYYY-MM-DD")
+        if row["status"] not in STATUSES:
+            problems.append(f"line {number}: status {row['status']!r}")
+        if not (ROOT / row["file"]).is_file() or not row["file"].startswith("ethics/"):
+            problems.append(f"line {number}: no file {row['file']}")
+    assert problems == []
+
+
+def test_a_claim_that_stands_is_cited_in_its_file_with_its_source():
+    """A verified, corrected or hedged claim is still in its file, so its file cites its sources."""
+    problems = []
+    for row in rows():
+        if row["status"] == "removed" or not (ROOT / row["file"]).is_file():
+            continue
+        cited = set(citation_keys(read(ROOT / row["file"])))
+        absent = [k.strip() for k in row["source"].split(";") if k.strip() not in cited]
+        if absent:
+            problems.append(f"{row['file']} does not cite {absent} for: {row['claim'][:60]}")
+    assert problems == []
+
+
+def test_every_source_a_text_cites_has_a_claim_in_the_table():
+    listed: dict[str, set[str]] = {}
+    for row in rows():
+        listed.setdefault(row["file"], set()).update(k.strip() for k in row["source"].split(";"))
+    missing = {}
+    for path in TEXTS:
+        name = path.relative_to(ROOT).as_posix()
+        unlisted = [k for k in citation_keys(read(path)) if k not in listed.get(name, set())]
+        if unlisted:
+            missing[name] = unlisted
+    assert missing == {}, "each cited source should back at least one row of claims.csv"
+
+
+def test_unverified_claims_are_stated_as_such_in_the_text():
+    """The text around an unverified claim says what could not be checked."""
+    problems = []
+    for row in rows():
+        if row["status"] != "unverified-stated-as-such":
+            continue
+        keys = {k.strip() for k in row["source"].split(";")}
+        text = read(ROOT / row["file"])
+        near = [p for p in paragraphs(text) if keys & set(citation_keys(p))]
+        if not any(HEDGE.search(p) for p in near):
+            problems.append(f"{row['file']}: no hedge next to {sorted(keys)} for: {row['claim'][:60]}")
+    assert problems == []
+
+
+def test_every_cited_key_is_in_the_bibliography():
+    unknown = {p.relative_to(ROOT).as_posix(): [k for k in citation_keys(read(p)) if k not in BIBLIOGRAPHY]
+               for p in ETHICS.rglob("*.md")}
+    assert {k: v for k, v in unknown.items() if v} == {}
+
+
+# --- the law ------------------------------------------------------------------------------------
+
+def test_legal_statements_in_instructor_notes_say_as_of_a_date():
+    undated = []
+    for path in sorted((ETHICS / "prompts").glob("*.md")):
+        _, instructor = split_instructor(read(path))
+        undated += [f"{path.name}: {p[:80]}" for p in paragraphs(instructor)
+                    if LEGAL.search(p) and "as of" not in p.lower() and not p.startswith("#")]
+    assert undated == []
+
+
+def test_legal_statements_in_the_essays_are_dated_29_november_2026():
+    for name in ("deepfakes-and-privacy.md", "harms-and-faces.md", "faces-measurement-and-law.md"):
+        text = read(ETHICS / "essays" / name)
+        assert "as of 29 November 2026" in text, f"{name}: state the law as of the date it was checked"
+        assert "2026-11-22" not in text, f"{name}: an older check date is left in the text"
+
+
+# --- word limits --------------------------------------------------------------------------------
+
+def body_words(text: str) -> int:
+    """Words in the body, as ethics/README.md defines it: after the title and the italic note, before
+    "Questions to discuss"; headings, tables, citation keys and HTML comments left out; a link counts as
+    its text; a word is anything between spaces that holds a letter or a digit."""
+    text = re.sub(r"```.*?```|<!--.*?-->", "", text, flags=re.DOTALL)
+    text = text.split("\n## Questions to discuss", 1)[0]
+    kept = []
+    for block in re.split(r"\n\s*\n", text):
+        block = block.strip()
+        if not block or (block.startswith("# ") and "\n" not in block):
+            continue
+        if block.startswith("*") and not block.startswith(("**", "* ")):
+            continue  # the italic note under the title
+        kept += [line for line in block.splitlines()
+                 if not line.lstrip().startswith("|") and not re.match(r"#{1,6} ", line)]
+    body = LINK.sub(lambda m: m.group(1), CITATION.sub(" ", "\n".join(kept)))
+    return sum(1 for token in body.split() if re.search(r"\w", token))
+
+
+def test_the_word_count_follows_the_stated_rule():
+    sample = ("# Title\n\n*A note of eight words that is not counted.*\n\n## Heading\n\nOne two, three "
+              "[four](x.md) five [@key]. - 6 —\n\n| a | table |\n|---|---|\n\n- seven eight\n\n"
+              "## Questions to discuss\n\n1. Not counted.\n")
+    assert body_words(sample) == 8
+
+
+def prompt_limit(prompt: Path) -> tuple[int, int]:
+    head = " ".join(read(prompt).split("\n## ", 1)[0].split())
+    match = re.search(r"\*\*Length:\*\*[^·]*?(\d[\d,]*)-(\d[\d,]*) words", head)
+    assert match, f"{prompt.name}: no 'Length: N-M words' in its header"
+    return int(match.group(1).replace(",", "")), int(match.group(2).replace(",", ""))
+
+
+def answer_table() -> list[tuple[str, Path, str]]:
+    """(prompt number or 'background ...', answer path, limit text) from the README's table."""
+    readme = read(ETHICS / "README.md")
+    section = readme.split("## Model answers and their length", 1)[1].split("\n## ", 1)[0]
+    table = []
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 3 or not LINK.search(cells[1]):
+            continue
+        prompt = LINK.search(cells[0]).group(1) if LINK.search(cells[0]) else cells[0]
+        table.append((prompt, ETHICS / LINK.search(cells[1]).group(2), cells[2]))
+    return table
+
+
+def test_every_prompt_has_one_model_answer_and_every_essay_a_limit():
+    table = answer_table()
+    prompts = [p for p, _, _ in table if p.isdigit()]
+    assert sorted(prompts) == ["1", "2", "3", "4", "5", "6"]
+    answers = [path.relative_to(ETHICS).as_posix() for _, path, _ in table]
+    essays = [f"essays/{p.name}" for p in (ETHICS / "essays").glob("*.md")]
+    assert sorted(a for a in answers if a.startswith("essays/")) == sorted(essays)
+    assert len(set(answers)) == len(answers), "one answer per prompt, one limit per essay"
+
+
+@pytest.mark.parametrize("prompt,answer,limit", answer_table(), ids=lambda v: getattr(v, "name", str(v)))
+def test_each_model_answer_is_within_its_limit(prompt, answer, limit):
+    words = body_words(read(answer))
+    if prompt.isdigit():
+        low, high = prompt_limit(next((ETHICS / "prompts").glob(f"0{prompt}-*.md")))
+        assert limit.replace(",", "").startswith(f"{low}-{high} words"), \
+            f"README says {limit!r} for prompt {prompt}; the prompt says {low}-{high} words"
+    else:
+        low, high = 0, int(re.search(r"at most (\d[\d,]*) words", limit).group(1).replace(",", ""))
+    assert low <= words <= high, f"{answer.name}: {words} words, limit {low}-{high}"
+    if answer.parent.name == "essays":
+        note = read(answer).split("\n## ", 1)[0]
+        assert f"{high} words" in note.replace(",", ""), f"{answer.name}: state the limit under the title"
+
+
+# --- numbers from our runs ----------------------------------------------------------------------
+
+RESULT_LIKE = re.compile(r"(?<![\w.])\d\.\d{4,}(?![\d])")              # 0.6643, as the model cards print
+PERCENT_OR_FRACTION = re.compile(r"(?<![\w.])(?:\d{1,3}\.\d+\s?%|0?\.\d{2,})(?![\d])")
+ACCURACY = re.compile(r"accura(?:cy|cies|te)|per-class", re.IGNORECASE)
+IGNORED = re.compile(r"`[^`]*`|\]\([^)]*\)|https?://\S+|doi:\S+|arXiv:\S+")
+
+
+def typed_results(text: str) -> list[str]:
+    """Numbers that look like results of our runs: any with four or more decimals, and a percentage with
+    decimals or a fraction within 30 characters of "accuracy" in a paragraph that cites no source
+    (a published figure is always cited)."""
+    found = []
+    for paragraph in paragraphs(IGNORED.sub(" ", text)):
+        found += RESULT_LIKE.findall(paragraph)
+        if CITATION.search(paragraph):
+            continue
+        for match in PERCENT_OR_FRACTION.finditer(paragraph):
+            window = paragraph[max(0, match.start() - 30): match.end() + 30]
+            if ACCURACY.search(window):
+                found.append(window.strip())
+    return found
+
+
+def test_the_typed_result_check_catches_what_it_should():
+    assert typed_results("The deeper network reached a test accuracy of 76.3%.")
+    assert typed_results("Its accuracy was 0.764 on the test set.")
+    assert typed_results("Cat: 0.5710")
+    assert not typed_results("With n images the standard error is at most about 0.016 for one class.")
+    assert not typed_results("The top model reached 65.18% accuracy [@facebook2020dfdc].")
+
+
+@pytest.mark.parametrize("path", TEXTS, ids=lambda p: p.relative_to(ETHICS).as_posix())
+def test_no_result_of_ours_is_typed_by_hand(path):
+    assert typed_results(read(path)) == [], "name the model card or notebook section that prints it"
+
+
+@pytest.mark.parametrize("name", ["03-pooling-and-bias.md", "06-disaggregated-evaluation.md"])
+def test_instructor_notes_do_not_fix_which_classes_do_best(name):
+    """Which classes do best and worst differs between runs; the notes send the grader to the cards."""
+    _, instructor = split_instructor(read(ETHICS / "prompts" / name))
+    named = [c for c in CIFAR_CLASSES if re.search(rf"\b{c}s?\b", instructor, re.IGNORECASE)]
+    assert named == [], f"{name}: the instructor notes name {named}"
+    assert "model card" in instructor or "notebook" in instructor
