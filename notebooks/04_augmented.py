@@ -428,7 +428,8 @@ assert check(answer, "d0ff5974b6aa52cf", "sharpness ratio of a mirror image")
 # %% [markdown]
 # ## Ethics checkpoint
 #
-# The same augmentation that teaches a network to recognise a horse from any angle helps face
-# recognition match people photographed from any angle, including people who never agreed to it.
+# The same augmentation that helps a network recognise a horse it sees turned, shifted or mirrored can
+# help a face recognition system match people photographed in other poses, including people who never
+# agreed to be in its data. How far such training carries over is something to measure, not to assume.
 # Work through [harms and faces](../ethics/prompts/02-harms-and-faces.md), then continue with
 # [05 · Comparison](05_comparison.ipynb).
