@@ -323,5 +323,6 @@ assert check(answer, "722ac842d46df40f", "parameters with Dense(256)")
 # ## Ethics checkpoint
 #
 # These photos were collected from the web without asking the people who took them or appear in
-# them. Work through [privacy concerns](../ethics/prompts/01-privacy-concerns.md), then continue
+# them: their parent collection was gathered by sending words to image search engines (Torralba,
+# Fergus and Freeman 2008, "80 Million Tiny Images"). Work through [privacy concerns](../ethics/prompts/01-privacy-concerns.md), then continue
 # with [03 · A deeper network](03_deeper.ipynb).

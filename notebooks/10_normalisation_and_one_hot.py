@@ -343,6 +343,7 @@ assert np.isclose(sparse, loss, atol=1e-6)
 # %% [markdown]
 # ## Ethics checkpoint
 #
-# The one-hot labels we just built say each image is exactly one thing, and people decided which.
+# The one-hot labels we just built say each image is exactly one thing, and people decided which
+# (Krizhevsky 2009, section 3, describes how paid students labelled CIFAR-10).
 # Who chose CIFAR-10's ten classes, who labelled the images, and what is known about how? Work
 # through [prompt 4: a datasheet for CIFAR-10](../ethics/prompts/04-datasheet.md).

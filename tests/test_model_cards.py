@@ -227,3 +227,20 @@ def test_committed_full_results_render_with_their_own_numbers():
     for path in paths:
         results = json.loads(path.read_text())
         assert card_numbers(render_model_card(results)) == expected_numbers(results), path
+
+
+def test_a_run_still_learning_or_below_its_reference_says_so_first():
+    results = make_results("augmented_mild", seed=3)
+    for i, row in enumerate(results["history"]):
+        row["accuracy"] = 0.30 + 0.02 * i  # still rising at the end
+    card = render_model_card(results)
+    head = card.split("## Model details")[0]
+    assert "**Still learning when it stopped:**" in head
+    last, before = results["history"][-1]["accuracy"], results["history"][-4]["accuracy"]
+    assert f"from {before:.4f} to {last:.4f}" in head
+    assert "**Below its reference:**" in head and "0.788" in head  # its accuracy is far below the re-run's
+    settled = make_results("baseline", seed=3)
+    for row in settled["history"]:
+        row["accuracy"] = 0.8
+    settled["test_accuracy"] = 0.7
+    assert "Still learning" not in render_model_card(settled) and "Below its reference" not in render_model_card(settled)

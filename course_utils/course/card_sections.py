@@ -89,6 +89,27 @@ def header(c: CardFacts) -> list[str]:
     if planned and c.results["epochs_completed"] < planned:
         lines += [f"> **Incomplete run:** {c.results['epochs_completed']} of {planned} planned "
                   "epochs were completed.", ""]
+    return lines + warnings(c)
+
+
+def warnings(c: CardFacts) -> list[str]:
+    """A run still learning when it stopped, or scoring below its published reference, says so first."""
+    from .report import REFERENCES
+
+    lines, history = [], c.results.get("history") or []
+    if len(history) >= 4:
+        rise = history[-1]["accuracy"] - history[-4]["accuracy"]
+        best = max(history, key=lambda row: row.get("val_accuracy", float("-inf")))
+        if rise >= 0.01:
+            lines += [f"> **Still learning when it stopped:** training accuracy rose from {_f4(history[-4]['accuracy'])} "
+                      f"to {_f4(history[-1]['accuracy'])} over its last three epochs, and its best validation "
+                      f"accuracy ({_f4(best['val_accuracy'])}) came at epoch {best['epoch']} of {len(history)}. "
+                      "More epochs would likely change its numbers.", ""]
+    reference = REFERENCES.get(c.name)
+    if reference and c.accuracy < reference["rerun"] - 0.01:
+        lines += [f"> **Below its reference:** test accuracy {_f4(c.accuracy)} after {c.results['epochs_completed']} "
+                  f"epochs, against {reference['rerun']:.3f} published for a re-run after {reference['rerun_epochs']} "
+                  "epochs (see the Caveats).", ""]
     return lines
 
 
