@@ -65,9 +65,11 @@ def run_tests(args: list[str]) -> int:
     # Tests and nbval always use the quick profile and the bundled sample, whatever the shell says.
     env["COURSE_PROFILE"] = "quick"
     env.pop("CIFAR10_DIR", None)
-    # nbval executes the instructor edition (every cell, solutions included), built afresh first.
+    # nbval executes the instructor edition (every cell, solutions included), built afresh first; its
+    # runs and results go to build/test-home, never into the committed results/.
     if run_editions([]) != 0:
         return 1
+    env["COURSE_HOME"] = str(ROOT / "build" / "test-home")
     chosen = [a for a in args if not a.startswith("-")]
     targets = [] if chosen else ["tests", "build/instructor/notebooks"]
     return subprocess.call([str(PYTHON), "-m", "pytest", *args, *targets], cwd=ROOT, env=env)

@@ -18,6 +18,7 @@ def _isolated(monkeypatch, tmp_path):
     """No test may read the user's CIFAR10_DIR, profile or caches, or reach the internet."""
     monkeypatch.delenv("CIFAR10_DIR", raising=False)
     monkeypatch.delenv("COURSE_PROFILE", raising=False)
+    monkeypatch.setenv("COURSE_HOME", str(tmp_path / "home"))  # runs and results never land in the work tree
     monkeypatch.setenv("COURSE_UTILS_CACHE", str(tmp_path / "cache"))
     monkeypatch.setattr("course_utils.data.loading.KERAS_CACHE_DIR", str(tmp_path / "keras"))
     monkeypatch.setattr("course_utils.data.loading.OFFICIAL_URL", "http://127.0.0.1:9/cifar-10-python.tar.gz")

@@ -15,6 +15,15 @@ from pathlib import Path
 
 from ..core.profiles import PROFILES, ProfileError, get_profile
 
+EXIT_CODES = """exit codes:
+  0  done
+  1  a run or a notebook failed (the summary says which)
+  2  bad input: an unknown run or profile, or a file that is not CIFAR-10 (the message names it)
+  3  the machine refused: a permission, a missing folder, a full disk (the message names the path)
+  4  busy: another process is training the same run; wait for it, its result is then reused
+Any other failure is a bug and shows its traceback: please report it.
+"""
+
 
 GROUPS = {  # names that stand for several runs
     "all": "every experiment: baseline, deeper and the augmented runs",
@@ -82,9 +91,12 @@ def _handouts(args) -> int:
 
 
 def _model_cards(args) -> int:
+    from ..core.home import project_folder
     from .model_cards import MODELS, write_model_cards
 
-    return 0 if len(write_model_cards(results_dir=args.results, out_dir=args.out)) == len(MODELS) else 1
+    results = args.results or project_folder() / "results" / "full"
+    out = args.out or project_folder() / "ethics" / "model-cards"
+    return 0 if len(write_model_cards(results_dir=results, out_dir=out)) == len(MODELS) else 1
 
 
 def _times(args) -> int:
@@ -118,14 +130,18 @@ def _export(args) -> int:
 
 
 def _report(args) -> int:
+    from ..core.home import project_folder
     from .report import results_table, update_readme
 
-    print(update_readme() if args.write else results_table(args.results), end="")
+    root = project_folder()
+    print(update_readme(root / "README.md", root) if args.write
+          else results_table(args.results or root / "results" / "full"), end="")
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m course_utils", description=__doc__.splitlines()[0])
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m course_utils", description=__doc__.splitlines()[0],
+                                     epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     rep = sub.add_parser("reproduce", help="train and evaluate the experiments, writing results/*.json")
     rep.add_argument("experiment", nargs="+", metavar="RUN",
@@ -146,17 +162,21 @@ def main(argv: list[str] | None = None) -> int:
     han = sub.add_parser("handouts", help="write a student handout per ethics prompt (prompt + rubric)")
     han.add_argument("--out", default="build/handouts", help="where handouts go (default: build/handouts)")
     cards = sub.add_parser("model-cards", help="write model cards from the results files")
-    cards.add_argument("--results", default="results/full", help="results folder (default: results/full)")
-    cards.add_argument("--out", default="ethics/model-cards", help="where cards go (default: ethics/model-cards)")
+    cards.add_argument("--results", help="results folder (default: results/full of the project)")
+    cards.add_argument("--out", help="where cards go (default: ethics/model-cards of the project)")
     times = sub.add_parser("times", help="the notebooks' times measured by the series runner (results/series/)")
     times.add_argument("--write", action="store_true", help="write them into the notebooks' headers")
     editions = sub.add_parser("editions", help="write the student and the instructor edition under build/")
     editions.add_argument("--out", default="build", help="where the editions go (default: build)")
     sub.add_parser("export", help="write the notebooks' #@save cells into course_utils/training/networks.py")
     rep_table = sub.add_parser("report", help="print the results table of the full runs")
-    rep_table.add_argument("--results", default="results/full", help="results folder (default: results/full)")
+    rep_table.add_argument("--results", help="results folder (default: results/full of the project)")
     rep_table.add_argument("--write", action="store_true", help="refresh every results table in README.md instead")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     try:
         if args.command == "profiles":
             for p in PROFILES.values():
@@ -169,9 +189,27 @@ def main(argv: list[str] | None = None) -> int:
                 "model-cards": _model_cards, "report": _report,
                 "export": _export, "editions": _editions,
                 "times": _times}[args.command](args)
-    except (ProfileError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    except RuntimeError as exc:
+        if "being trained by another process" not in str(exc):
+            raise  # a bug: show its traceback
+        return _error(exc, 4)
+    except OSError as exc:  # PermissionError, NotADirectoryError, a full disk...
+        return _error(exc, 3)
+    except Exception as exc:  # noqa: BLE001 - only the kinds a user's input causes; the rest is a bug
+        if isinstance(exc, (ProfileError, ValueError)) or type(exc).__name__ == "DecompressionBombError":
+            return _error(exc, 2)
+        raise
+
+
+def _error(exc: BaseException, code: int) -> int:
+    """One line on stderr, printable whatever the terminal's encoding and whatever bytes a path holds."""
+    text = str(exc) or type(exc).__name__
+    if isinstance(exc, OSError) and exc.strerror:
+        text = f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
+        text += {3: "; check the path, its permissions and the free disk space"}.get(code, "")
+    line = " ".join(text.split()).encode("utf-8", "backslashreplace").decode("utf-8")
+    print(f"error: {line}", file=sys.stderr)
+    return code
 
 
 if __name__ == "__main__":

@@ -18,6 +18,8 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 from tqdm import tqdm  # text bars: tqdm.auto warns in notebooks without ipywidgets
 
+from .guards import (MAX_ARCHIVE_BYTES, MAX_BATCH_BYTES, MAX_IMAGE_BYTES, MAX_IMAGES, DataError, _brief,
+                     checked_members, is_resource_fork, regular_file)
 from .safe_pickle import UnsafePickleError, load_batch
 
 CLASS_NAMES = (
@@ -32,16 +34,6 @@ IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 SPLITS = ("train", "test")
 
 Arrays = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
-
-
-class DataError(ValueError):
-    """A CIFAR-10 source that cannot be read; the message says what is wrong and how to fix it."""
-
-
-def _brief(exc: BaseException) -> str:
-    """The first line of an exception's message, so that our errors stay on one line."""
-    text = str(exc).strip().splitlines()
-    return (text[0].rstrip(":") if text else type(exc).__name__)[:120]
 
 
 # --------------------------------------------------------------------------- official batches
@@ -98,7 +90,8 @@ def _stack_official(read: Callable[[str], bytes], where: str, progress: bool) ->
 
 def read_batches_dir(folder: Path, progress: bool = True) -> Arrays:
     """Read an extracted ``cifar-10-batches-py/`` folder."""
-    return _stack_official(lambda name: (folder / name).read_bytes(), str(folder), progress)
+    return _stack_official(lambda name: regular_file(folder / name, MAX_BATCH_BYTES).read_bytes(), str(folder),
+                           progress)
 
 
 # --------------------------------------------------------------------------- image folders
@@ -158,18 +151,30 @@ def _collect(entries: Iterable[tuple[tuple[str, ...], Callable[[], bytes]]], whe
 
 
 def _image_files(folder: Path) -> Iterator[Path]:
+    skipped = 0
     for split in SPLITS:
         base = folder / split
         if not base.is_dir():
             continue
         for path in sorted(base.rglob("*")):
-            if path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES:
-                yield path
+            if path.suffix.lower() not in IMAGE_SUFFIXES:
+                continue
+            if is_resource_fork(path.name):
+                skipped += 1
+                continue
+            yield regular_file(path, MAX_IMAGE_BYTES)
+    if skipped:
+        print(f"NOTE: skipped {skipped} macOS '._' resource-fork file(s) in {folder}; they are not images")
 
 
 def read_image_dir(folder: Path, progress: bool = True) -> Arrays:
     """Read an image-folder tree ``folder/{train,test}/<class>/*.jpg|png``."""
-    files = list(_image_files(folder))
+    files = []
+    for path in _image_files(folder):
+        files.append(path)
+        if len(files) > MAX_IMAGES:
+            raise DataError(f"{folder} holds more than {MAX_IMAGES:,} images; CIFAR-10 has 60,000: point at a "
+                            "CIFAR-10 folder")
     for path in files:
         if _locate(path.relative_to(folder).parts) is None:
             raise DataError(f"{path} is nested too deeply; put images directly in <split>/<class>/")
@@ -195,7 +200,7 @@ def read_tar(path: Path, progress: bool = True) -> tuple[Arrays, str]:
     """
     try:
         with _open_tar(path) as tar:
-            members = [m for m in tar.getmembers() if m.isfile()]
+            members = checked_members(tar, path)
             by_name = {PurePosixPath(m.name).name: m for m in members}
 
             def read_member(member: tarfile.TarInfo) -> bytes:
@@ -208,7 +213,13 @@ def read_tar(path: Path, progress: bool = True) -> tuple[Arrays, str]:
                 return _stack_official(lambda name: read_member(by_name[name]), str(path), progress), "batches"
 
             images = [m for m in members if PurePosixPath(m.name).suffix.lower() in IMAGE_SUFFIXES
-                      and _locate(PurePosixPath(m.name).parts) is not None]
+                      and _locate(PurePosixPath(m.name).parts) is not None and not is_resource_fork(m.name)]
+            forks = sum(1 for m in members if is_resource_fork(m.name))
+            if forks:
+                print(f"NOTE: skipped {forks} macOS '._' resource-fork file(s) in {path}; they are not images")
+            if len(images) > MAX_IMAGES:
+                raise DataError(f"{path} holds more than {MAX_IMAGES:,} images; CIFAR-10 has 60,000: point at a "
+                                "CIFAR-10 archive")
             if not images:
                 raise DataError(f"{path} holds neither CIFAR-10 batch files nor <split>/<class>/ images; "
                                 "use cifar-10-python.tar.gz or an archive of train/ and test/ class folders")
@@ -229,8 +240,8 @@ def read_any(path: Path, progress: bool = True) -> tuple[Arrays, str]:
     if not path.exists():
         raise DataError(f"{path} does not exist; point CIFAR10_DIR (or the path argument) at "
                         "cifar-10-python.tar.gz, cifar-10-batches-py/, or a train/ test/ image folder")
-    if path.is_file():
-        return read_tar(path, progress)
+    if not path.is_dir():
+        return read_tar(regular_file(path, MAX_ARCHIVE_BYTES), progress)
     if not any(path.iterdir()):
         raise DataError(f"{path} is empty; put cifar-10-batches-py/ or train/ and test/ class folders in it")
     if (path / TEST_BATCH).exists() or (path / TRAIN_BATCHES[0]).exists():
@@ -264,6 +275,6 @@ def file_sha256(path: Path, chunk: int = 1 << 20) -> str:
 
 
 __all__ = [
-    "CLASS_NAMES", "DataError", "read_any", "read_tar", "read_image_dir", "read_batches_dir",
+    "MAX_IMAGES", "regular_file", "CLASS_NAMES", "DataError", "read_any", "read_tar", "read_image_dir", "read_batches_dir",
     "describe_counts", "file_sha256",
 ]

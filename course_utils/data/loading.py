@@ -17,13 +17,14 @@ import json
 import os
 import ssl
 import warnings
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ..core.atomic import atomic_path
-from .formats import CLASS_NAMES, DataError, describe_counts, file_sha256, read_any
+from .formats import MAX_IMAGES, CLASS_NAMES, DataError, describe_counts, file_sha256, read_any
 from ..core.profiles import get_profile
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -38,7 +39,7 @@ OFFICIAL_SHA256 = "6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c00
 KERAS_CACHE_NAME = "cifar-10-batches-py-target"
 KERAS_CACHE_DIR = None  # None: Keras's own (KERAS_HOME or ~/.keras); tests point it at a temp folder
 
-__all__ = ["CLASS_NAMES", "DataError", "Dataset", "load_cifar10", "load_dataset"]
+__all__ = ["CLASS_NAMES", "DataError", "Dataset", "MAX_IMAGES", "load_cifar10", "load_dataset"]
 
 
 @dataclass
@@ -53,6 +54,10 @@ class Dataset:
     source: str          # a path or URL a person can recognise, never a home directory
     sha256: str          # hash of the arrays themselves, whatever format they came from
     note: str | None = None
+
+    def __post_init__(self):
+        for name, labels in (("training", self.y_train), ("test", self.y_test)):
+            _check_labels(np.asarray(labels), f"{self.source}: the {name} labels")
 
     def as_tuples(self):
         return (self.x_train, self.y_train), (self.x_test, self.y_test)
@@ -69,6 +74,16 @@ class Dataset:
                 "test_per_class": describe_counts(self.y_test)}
 
 
+def _check_labels(labels: np.ndarray, where: str) -> None:
+    """Labels must be whole class numbers 0-9: a NaN or a 0.5 would silently become class 0 later."""
+    if labels.dtype.kind not in "iu":
+        if labels.dtype.kind != "f" or not np.all(np.isfinite(labels)) or not np.all(labels == np.round(labels)):
+            raise DataError(f"{where} are not whole class numbers (found {labels.dtype} values such as "
+                            f"{labels.ravel()[:3].tolist()}); labels must be integers 0-9")
+    if labels.size and (labels.min() < 0 or labels.max() >= len(CLASS_NAMES)):
+        raise DataError(f"{where} lie outside 0-9; CIFAR-10 has ten classes")
+
+
 def display_path(path: Path | str) -> str:
     """A path for printing and saving: relative to the working folder or with ``~``, never a user's home."""
     path = Path(path).resolve()
@@ -83,7 +98,14 @@ def display_path(path: Path | str) -> str:
 def _cache_dir(cache_dir: str | os.PathLike | None) -> Path:
     if cache_dir is not None:
         return Path(cache_dir)
-    return Path(os.environ.get(ENV_CACHE) or Path.home() / ".cache" / "course_utils")
+    if os.environ.get(ENV_CACHE):
+        return Path(os.environ[ENV_CACHE])
+    try:
+        return Path.home() / ".cache" / "course_utils"
+    except (RuntimeError, KeyError):  # no HOME and no user entry (some containers)
+        import tempfile
+
+        return Path(tempfile.gettempdir()) / "course_utils-cache"
 
 
 def _arrays_sha256(arrays) -> str:
@@ -110,14 +132,18 @@ def _read_cached(path: Path, cache_dir: Path, progress: bool):
     if cached.exists():
         try:
             with np.load(cached, allow_pickle=False) as f:
-                return ((f["x_train"], f["y_train"]), (f["x_test"], f["y_test"])), f["layout"].item()
-        except (OSError, ValueError, KeyError, EOFError):
-            cached.unlink(missing_ok=True)  # a damaged cache is rebuilt, never trusted
+                arrays = ((f["x_train"], f["y_train"]), (f["x_test"], f["y_test"]))
+                if f["arrays_sha256"].item() == _arrays_sha256(arrays):
+                    return arrays, f["layout"].item()
+            print(f"NOTE: the cached copy {cached.name} does not match its checksum; decoding {display_path(path)} again")
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+            print(f"NOTE: the cached copy {cached.name} is damaged; decoding {display_path(path)} again")
+        cached.unlink(missing_ok=True)  # a damaged cache is rebuilt, never trusted
     arrays, layout = read_any(path, progress)
     try:
         with atomic_path(cached) as tmp, open(tmp, "wb") as handle:
             np.savez(handle, x_train=arrays[0][0], y_train=arrays[0][1], x_test=arrays[1][0],
-                     y_test=arrays[1][1], layout=np.array(layout))
+                     y_test=arrays[1][1], layout=np.array(layout), arrays_sha256=np.array(_arrays_sha256(arrays)))
     except OSError as exc:
         warnings.warn(f"could not cache decoded CIFAR-10 in {cache_dir} ({exc}); it will be decoded again next time")
     return arrays, layout

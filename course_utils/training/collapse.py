@@ -35,10 +35,13 @@ from ..data.formats import CLASS_NAMES
 from ..data.loading import Dataset, load_dataset
 from .augment import build_augmenter, settings_for
 from .batches import PixelBatches, split_like_keras
-from .config import RESULTS_DIR, RUNS_DIR
+from ..core.home import results_dir as default_results_dir
+from ..core.home import run_folder
+from ..core.home import runs_dir as default_runs_dir
 from .experiment import run_lock
 from .networks import build_baseline, compile_like_original
 from .probe import Probe, StepRecorder
+from .records import file_sha256, load_model_safely, read_results
 
 
 @dataclass(frozen=True)
@@ -105,20 +108,20 @@ def _history_row(epoch: int, logs: dict, seconds: float, images: int) -> dict:
 
 
 def run_collapse(demo: str | CollapseConfig = "collapse_from_trained", *, profile: str | Profile | None = None,
-                 data: Dataset | None = None, runs_dir: Path = RUNS_DIR, results_dir: Path = RESULTS_DIR,
+                 data: Dataset | None = None, runs_dir: Path | None = None, results_dir: Path | None = None,
                  force: bool = False, verbose: int | str = 0) -> dict:
     """Run (or resume, or reuse) one reproduction of the original augmented run; return its results."""
     profile = profile if isinstance(profile, Profile) else get_profile(profile)
     config = collapse_config(demo, profile)
     data = data if data is not None else load_dataset(profile=profile.name)
-    run_dir = Path(runs_dir) / profile.name / config.name
-    results_path = Path(results_dir) / profile.name / f"{config.name}.json"
+    folder = run_folder(profile.name, data.kind)
+    run_dir = Path(runs_dir or default_runs_dir()) / folder / config.name
+    results_path = Path(results_dir or default_results_dir()) / folder / f"{config.name}.json"
     stamp = {"config": asdict(config), "profile": profile.name, "data_sha256": data.sha256}
-    if not force and results_path.exists():
-        results = json.loads(results_path.read_text())
-        if (results.get("config") == stamp["config"] and results.get("data_sha256") == data.sha256
-                and results.get("profile", {}).get("name") == profile.name):
-            return results
+    results = None if force else read_results(results_path)
+    if (results is not None and results.get("config") == stamp["config"] and results.get("data_sha256") == data.sha256
+            and results.get("profile", {}).get("name") == profile.name):
+        return results
     with run_lock(run_dir):
         return _run(config, profile, data, run_dir, results_path, stamp, force, verbose)
 
@@ -130,7 +133,9 @@ def _load_state(run_dir: Path, stamp: dict, force: bool) -> tuple[dict, keras.Mo
         state = json.loads(state_path.read_text())
         checkpoint = run_dir / state.get("checkpoint", "-")
         if state.get("stamp") == stamp and checkpoint.is_file():
-            return state, keras.saving.load_model(checkpoint, safe_mode=True)
+            if file_sha256(checkpoint) == state.get("checkpoint_sha256"):
+                return state, load_model_safely(checkpoint)
+            print(f"NOTE: checkpoint {checkpoint} does not match its record (cut short?); this run starts over")
     for old in run_dir.glob("*.keras"):
         old.unlink()
     return {"stamp": stamp, "first": [], "continued": [], "step_losses": [], "probes": [], "resumed": [],
@@ -144,6 +149,7 @@ def _save_state(run_dir: Path, state: dict, model: keras.Model) -> None:
     with atomic_path(run_dir / name, suffix=".keras") as tmp:
         model.save(tmp)
     previous, state["checkpoint"] = state.get("checkpoint"), name
+    state["checkpoint_sha256"] = file_sha256(run_dir / name)
     write_json_atomic(run_dir / "state.json", state)
     if previous and previous != name:
         (run_dir / previous).unlink(missing_ok=True)

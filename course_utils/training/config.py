@@ -2,12 +2,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
-
 from ..core.profiles import Profile, get_profile
 
-RUNS_DIR = Path("runs")        # models, checkpoints, predictions (not committed)
-RESULTS_DIR = Path("results")  # one JSON per run; results/full/ is committed
 
 
 @dataclass(frozen=True)

@@ -36,10 +36,15 @@ from ..data.formats import CLASS_NAMES
 from ..data.loading import Dataset, load_dataset
 from .augment import settings_for
 from .batches import PixelBatches, split_like_keras
-from .config import EXPERIMENTS, RESULTS_DIR, RUNS_DIR, ExperimentConfig, stored_config
+from ..core.home import results_dir as default_results_dir
+from ..core.home import run_folder
+from ..core.home import runs_dir as default_runs_dir
+from . import checkpoints
+from .config import EXPERIMENTS, ExperimentConfig, stored_config
 from .lock import run_lock
 from .networks import build_augmented, build_baseline, build_deeper, compile_like_original
-from .records import EpochLog, RunResult, confusion_matrix, network_fingerprint, network_layers, read_history
+from .records import (EpochLog, RunResult, confusion_matrix, load_model_safely, model_is_sound, network_fingerprint,
+                      network_layers, read_history, read_results, record_model)
 
 BUILDERS = {"baseline": build_baseline, "deeper": build_deeper}
 
@@ -68,35 +73,55 @@ class Run:
     """One training run of one compiled network; see the module docstring. Made by :func:`start_run`."""
 
     def __init__(self, config: ExperimentConfig, model: keras.Model, profile: Profile, data: Dataset,
-                 runs_dir: Path, results_dir: Path, force: bool = False, results_only: bool = False):
+                 runs_dir: Path | None = None, results_dir: Path | None = None, force: bool = False,
+                 results_only: bool = False):
         self.config, self.profile, self.data = config, profile, data
         self.fingerprint = network_fingerprint(model)
-        self.run_dir = Path(runs_dir) / profile.name / config.name
-        self.results_path = Path(results_dir) / profile.name / f"{config.name}.json"
+        folder = run_folder(profile.name, data.kind)
+        self.run_dir = Path(runs_dir or default_runs_dir()) / folder / config.name
+        self.results_path = Path(results_dir or default_results_dir()) / folder / f"{config.name}.json"
         self.record = None if force else self._finished(results_only)
         self._lock, self.started = ExitStack(), time.perf_counter()
+        self.initial_epoch, self.resumed_from = 0, 0
         if self.record is not None:  # fit gets its data all the same, and no epochs left to train
-            self.status, self.initial_epoch, self.resumed_from = "finished", config.epochs, 0
+            self.status, self.initial_epoch = "finished", config.epochs
             self._batches(callbacks=False)
             return
         self._lock.enter_context(run_lock(self.run_dir))
         self.log_path = self._fresh_run_dir(force)
-        self.resumed_from = len(read_history(self.log_path))
-        self.status = "resumed" if self.resumed_from else "new"
-        self.initial_epoch = 0
-        if config.continues and not (self.run_dir / "backup").exists():
-            self.initial_epoch = self._start_from(model)
-            self.status = f"continues {config.continues}"
+        self.status = "new"
+        if self._complete_but_unrecorded(model):
+            self.status, self.initial_epoch = "rebuilt", config.epochs
+        else:
+            self.initial_epoch = self.resumed_from = checkpoints.restore(model, self.run_dir / "checkpoints")
+            if self.resumed_from:
+                self.status = "resumed"
+            elif config.continues:
+                self.initial_epoch = self._start_from(model)
+                self.status = f"continues {config.continues}"
         self._batches()
 
     def _finished(self, results_only: bool) -> dict | None:
-        if not self.results_path.exists() or not (results_only or (self.run_dir / "model.keras").exists()):
+        """The results of this very run, if they exist and its model (unless ``results_only``) is sound."""
+        results = read_results(self.results_path)
+        if results is None:
             return None
-        results = json.loads(self.results_path.read_text())
         same = (stored_config(results) == asdict(self.config) and results.get("profile", {}).get("name") == self.profile.name
                 and results.get("data", {}).get("sha256") == self.data.sha256
                 and (results.get("network") or {}).get("fingerprint") == self.fingerprint)
-        return results if same else None
+        if not same or (not results_only and not model_is_sound(self.run_dir)):
+            return None
+        return results
+
+    def _complete_but_unrecorded(self, model: keras.Model) -> bool:
+        """A run whose training finished but whose results file is gone: rebuild the file, do not retrain."""
+        history = read_history(self.log_path)
+        if len(history) < self.config.epochs or not model_is_sound(self.run_dir, quiet=True):
+            return False
+        checkpoints.copy_state(load_model_safely(self.run_dir / "model.keras"), model)
+        print(f"NOTE: {self.run_dir} finished training but has no results file; it is written again "
+              "from the saved model, without training")
+        return True
 
     def _fresh_run_dir(self, force: bool) -> Path:
         """The run folder, emptied unless it holds this very run (a checkpoint of another run must not resume)."""
@@ -118,11 +143,7 @@ class Run:
             raise ValueError(f"{self.config.name} cannot continue {base.name}: they differ in {', '.join(sorted(differs))}")
         earlier = run_experiment(base, profile=self.profile, data=self.data, runs_dir=self.run_dir.parents[1],
                                  results_dir=self.results_path.parents[1])
-        finished = earlier.model()
-        model.set_weights(finished.get_weights())
-        model.optimizer.build(model.trainable_variables)
-        for mine, theirs in zip(model.optimizer.variables, finished.optimizer.variables, strict=True):
-            mine.assign(theirs)
+        checkpoints.copy_state(earlier.model(), model)
         rows = [{**row, "from": base.name} for row in earlier.history]
         with atomic_path(self.log_path) as tmp:
             tmp.write_text("".join(json.dumps(row) + "\n" for row in rows))
@@ -137,7 +158,7 @@ class Run:
                                   seed=config.seed + self.initial_epoch)
         self.validation = PixelBatches(x[self.cut:], y[self.cut:], 512, config.scaling)
         self.epochs = config.epochs
-        self.callbacks = ([EpochLog(self.log_path, self.cut), keras.callbacks.BackupAndRestore(str(self.run_dir / "backup"))]
+        self.callbacks = ([EpochLog(self.log_path, self.cut), checkpoints.SafeCheckpoint(self.run_dir / "checkpoints")]
                           if callbacks else [])
 
     def describe(self) -> str:
@@ -147,7 +168,9 @@ class Run:
             return (f"{c.name}: finished run found (trained {self.record['finished_utc']}); fit has no epochs left "
                     "to train and finish() loads its weights")
         if self.status == "resumed":
-            return f"{c.name}: an interrupted run of this network was found; fit resumes it after its last finished epoch"
+            return f"{c.name}: an interrupted run of this network was found; fit resumes it after epoch {self.resumed_from}"
+        if self.status == "rebuilt":
+            return f"{c.name}: training had finished; fit has no epochs left and finish() writes the results again"
         if self.status.startswith("continues"):
             return f"{c.name}: new run that {self.status} (its {self.initial_epoch} epochs), up to epoch {c.epochs}"
         return f"{c.name}: new run, {c.epochs} epochs on {self.cut:,} training images ({self.profile.name} profile)"
@@ -157,11 +180,12 @@ class Run:
         if self.record is not None:
             saved = self.run_dir / "model.keras"
             if saved.exists():
-                model.set_weights(keras.saving.load_model(saved, safe_mode=True).get_weights())
+                model.set_weights(load_model_safely(saved).get_weights())
             return RunResult(self.config, self.record, self.run_dir, reused=True)
         with self._lock:
             results = self._results(model, _evaluate_and_save(model, self.config, self.data, self.run_dir))
             write_json_atomic(self.results_path, results)
+            checkpoints.clear(self.run_dir / "checkpoints")
         return RunResult(self.config, results, self.run_dir)
 
     def _results(self, model: keras.Model, evaluation: dict) -> dict:
@@ -194,6 +218,7 @@ def _evaluate_and_save(model: keras.Model, config: ExperimentConfig, data: Datas
     per_class = matrix.diagonal() / np.maximum(matrix.sum(axis=1), 1)
     with atomic_path(run_dir / "model.keras", suffix=".keras") as tmp:
         model.save(tmp)
+    record_model(run_dir)
     with atomic_path(run_dir / "predictions.npz") as tmp, open(tmp, "wb") as handle:
         np.savez(handle, probabilities=probabilities.astype("float32"))
     return {"test_loss": float(test_loss), "test_accuracy": float(test_accuracy),
@@ -202,7 +227,7 @@ def _evaluate_and_save(model: keras.Model, config: ExperimentConfig, data: Datas
 
 
 def start_run(experiment: str | ExperimentConfig, model: keras.Model, data: Dataset | None = None, *,
-              profile: str | Profile | None = None, runs_dir: Path = RUNS_DIR, results_dir: Path = RESULTS_DIR,
+              profile: str | Profile | None = None, runs_dir: Path | None = None, results_dir: Path | None = None,
               force: bool = False, results_only: bool = False, quiet: bool = False) -> Run:
     """A :class:`Run` of ``model`` (compiled) as experiment ``experiment``; prints what ``fit`` will do.
 
@@ -225,7 +250,7 @@ def start_run(experiment: str | ExperimentConfig, model: keras.Model, data: Data
 
 
 def run_experiment(experiment: str | ExperimentConfig, *, profile: str | Profile | None = None,
-                   data: Dataset | None = None, runs_dir: Path = RUNS_DIR, results_dir: Path = RESULTS_DIR,
+                   data: Dataset | None = None, runs_dir: Path | None = None, results_dir: Path | None = None,
                    force: bool = False, verbose: int | str = 2, results_only: bool = False) -> RunResult:
     """Train and evaluate the course's network for ``experiment``, or reuse its finished run.
 

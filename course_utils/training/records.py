@@ -11,7 +11,8 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from ..data.formats import CLASS_NAMES
+from ..core.atomic import write_json_atomic
+from ..data.formats import CLASS_NAMES, DataError
 from .config import ExperimentConfig
 
 
@@ -34,15 +35,90 @@ class EpochLog(keras.callbacks.Callback):
 
 
 def read_history(path: Path) -> list[dict]:
-    """Per-epoch rows; an epoch repeated after a resume keeps its last record."""
-    rows: dict[int, dict] = {}
-    if path.exists():
-        for line in path.read_text().splitlines():
-            if line.strip():
-                row = json.loads(line)
-                rows[row["epoch"]] = row
-    return [rows[k] for k in sorted(rows)]
+    """Per-epoch rows; an epoch repeated after a resume keeps its last record.
 
+    A line that is not a whole record (the process died while writing it) is dropped with a note
+    naming the file, and the file is rewritten without it: that epoch will simply be trained again.
+    """
+    rows: dict[int, dict] = {}
+    if not path.exists():
+        return []
+    damaged = 0
+    for line in path.read_text().splitlines():
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            rows[int(row["epoch"])] = row
+        except (ValueError, KeyError, TypeError):
+            damaged += 1
+    history = [rows[k] for k in sorted(rows)]
+    if damaged:
+        print(f"NOTE: {path} had {damaged} incomplete line(s), probably cut short by a crash; dropped, "
+              "so that epoch is trained again")
+        path.write_text("".join(json.dumps(row) + "\n" for row in history))
+    return history
+
+
+
+def load_model_safely(path: Path) -> keras.Model:
+    """Load a ``.keras`` file with ``safe_mode`` on; a file that carries code is refused in one line."""
+    try:
+        return keras.saving.load_model(path, safe_mode=True)
+    except ValueError as exc:
+        if "safe_mode" in str(exc) or "Lambda" in str(exc):
+            raise DataError(f"{path} was refused: it holds a Lambda layer or other code, which safe_mode does "
+                            "not run; only load models you trained yourself, or delete the run folder to "
+                            "train it again") from exc
+        raise
+
+
+def read_results(path: Path) -> dict | None:
+    """A results file's contents; None if there is none, with a note if it is damaged (it is then rebuilt)."""
+    if not path.exists():
+        return None
+    try:
+        return json.loads(path.read_text())
+    except ValueError as exc:
+        print(f"NOTE: {path} is damaged ({type(exc).__name__}); the run's results are written again")
+        return None
+
+
+def record_model(run_dir: Path) -> None:
+    """Write the size and checksum of ``run_dir/model.keras`` beside it, to verify it before reuse."""
+    path = run_dir / "model.keras"
+    write_json_atomic(run_dir / "model.json", {"bytes": path.stat().st_size, "sha256": file_sha256(path)})
+
+
+def model_is_sound(run_dir: Path, quiet: bool = False) -> bool:
+    """Whether ``run_dir/model.keras`` exists and matches its recorded size and checksum."""
+    path, record_path = run_dir / "model.keras", run_dir / "model.json"
+    if not path.is_file():
+        return False
+    if not record_path.exists():  # saved before checksums were recorded: sound if it loads, then recorded
+        try:
+            load_model_safely(path)
+        except (OSError, ValueError):
+            sound = False
+        else:
+            record_model(run_dir)
+            return True
+    try:
+        record = json.loads(record_path.read_text())
+        sound = path.stat().st_size == record["bytes"] and file_sha256(path) == record["sha256"]
+    except (OSError, ValueError, KeyError, TypeError):
+        sound = False
+    if not sound and not quiet:
+        print(f"NOTE: {path} is damaged or unverified; the run is trained again")
+    return sound
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def network_fingerprint(model: keras.Model) -> str:
@@ -101,7 +177,7 @@ class RunResult:
         if not path.is_file():
             raise FileNotFoundError(f"{path} is not on this machine (only the results of {self.config.name} are); "
                                     f"train it with: python -m course_utils reproduce {self.config.name}")
-        return keras.saving.load_model(path, safe_mode=True)
+        return load_model_safely(path)
 
     def probabilities(self) -> np.ndarray:
         """Predicted class probabilities for every test image, in the dataset's order."""

@@ -1,0 +1,362 @@
+"""Hostile and unlucky inputs: each case below lost work, hung, or ran code before it was fixed."""
+from __future__ import annotations
+
+import errno
+import gzip
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import tarfile
+import threading
+import tracemalloc
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+
+from course_utils.data import DataError, Dataset, load_dataset
+from course_utils.data import loading
+from course_utils.training import checkpoints
+from course_utils.training.config import ExperimentConfig
+from course_utils.training.experiment import run_experiment
+from course_utils.training.records import RunResult
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = ExperimentConfig("tiny", model="baseline", epochs=2, train_images=320, batch_size=64)
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return load_dataset("sample", progress=False)
+
+
+def _small(sample, n=320):
+    return Dataset(sample.x_train[:n], sample.y_train[:n], sample.x_test[:100], sample.y_test[:100],
+                   kind="sample", source="sample slice", sha256=f"slice{n}-" + sample.sha256)
+
+
+def _within(seconds, call):
+    """Run ``call`` in a thread; fail if it has not returned (or raised) within ``seconds``."""
+    outcome = {}
+
+    def target():
+        try:
+            outcome["value"] = call()
+        except BaseException as exc:  # noqa: BLE001 - handed back to the test
+            outcome["error"] = exc
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), f"still running after {seconds} s (hangs)"
+    return outcome
+
+
+# --------------------------------------------------------------------------- 1. Keras floor, code in a model file
+def test_keras_floor_has_the_published_fixes():
+    text = (ROOT / "pyproject.toml").read_text()
+    assert '"keras>=3.14,' in text
+    major, minor = (int(p) for p in keras.__version__.split(".")[:2])
+    assert (major, minor) >= (3, 14)
+
+
+def test_a_model_with_a_lambda_layer_in_a_run_folder_is_refused(tmp_path):
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Lambda(lambda x: x * 2), keras.layers.Dense(2)])
+    run_dir = tmp_path / "runs" / "quick" / "tiny"
+    run_dir.mkdir(parents=True)
+    model.save(run_dir / "model.keras")
+    with pytest.raises(DataError, match=r"model\.keras.*refused.*Lambda"):
+        RunResult(TINY, {}, run_dir).model()
+
+
+# --------------------------------------------------------------------------- 2. resource limits on what we decode
+def test_a_gzip_bomb_is_refused_without_filling_memory(tmp_path):
+    bomb = tmp_path / "bomb.tar.gz"
+    with tarfile.open(bomb, "w:gz", compresslevel=1) as tar:
+        info = tarfile.TarInfo("cifar-10-batches-py/data_batch_1")
+        info.size = 300_000_000  # zeros: compresses to almost nothing
+        tar.addfile(info, io.BytesIO(bytes(info.size)))
+    tracemalloc.start()
+    try:
+        with pytest.raises(DataError, match="larger than any CIFAR-10 file"):
+            load_dataset(bomb, cache_dir=tmp_path / "cache", progress=False)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 50_000_000, f"{peak / 1e6:.0f} MB allocated while refusing the archive"
+
+
+def test_too_many_images_are_refused(tmp_path):
+    archive = tmp_path / "many.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        for i in range(loading.MAX_IMAGES + 1):
+            info = tarfile.TarInfo(f"train/cat/{i}.png")
+            info.size = 0
+            tar.addfile(info, io.BytesIO(b""))
+    with pytest.raises(DataError, match="more than .* images"):
+        load_dataset(archive, cache_dir=tmp_path / "cache", progress=False)
+
+
+def test_a_fifo_batch_file_does_not_hang(batches_dir, tmp_path):
+    folder = tmp_path / "cifar-10-batches-py"
+    folder.mkdir()
+    for path in batches_dir.iterdir():
+        (folder / path.name).symlink_to(path)
+    (folder / "data_batch_2").unlink()
+    os.mkfifo(folder / "data_batch_2")
+    outcome = _within(10, lambda: load_dataset(folder, progress=False))
+    assert isinstance(outcome.get("error"), DataError) and "not a regular file" in str(outcome["error"])
+
+
+def test_a_link_to_dev_zero_is_refused(batches_dir, tmp_path):
+    folder = tmp_path / "cifar-10-batches-py"
+    folder.mkdir()
+    for path in batches_dir.iterdir():
+        (folder / path.name).symlink_to(path)
+    (folder / "test_batch").unlink()
+    (folder / "test_batch").symlink_to("/dev/zero")
+    outcome = _within(10, lambda: load_dataset(folder, progress=False))
+    assert isinstance(outcome.get("error"), DataError) and "not a regular file" in str(outcome["error"])
+    archive_link = tmp_path / "data.tar.gz"
+    archive_link.symlink_to("/dev/zero")
+    outcome = _within(10, lambda: load_dataset(archive_link, progress=False))
+    assert isinstance(outcome.get("error"), DataError)
+
+
+# --------------------------------------------------------------------------- 3. checkpoints
+KILL_SCRIPT = """
+import os, signal, sys
+from course_utils.training import checkpoints
+from course_utils.training.config import ExperimentConfig
+from course_utils.training.experiment import run_experiment
+from course_utils.data import Dataset, load_dataset
+real = checkpoints._write_checkpoint
+def write(model, path, *args):
+    real(model, path, *args)                     # the temporary file is written ...
+    if os.environ.get("KILL_AT") and os.environ["KILL_AT"] in path.name:
+        os.kill(os.getpid(), signal.SIGKILL)    # ... and the process dies before the rename
+checkpoints._write_checkpoint = write
+s = load_dataset("sample", progress=False)
+data = Dataset(s.x_train[:320], s.y_train[:320], s.x_test[:100], s.y_test[:100], kind="sample",
+               source="slice", sha256="slice-" + s.sha256)
+config = ExperimentConfig("tiny", model="baseline", epochs=3, train_images=320, batch_size=64)
+run_experiment(config, profile="quick", data=data, runs_dir=sys.argv[1] + "/runs", results_dir=sys.argv[1] + "/r",
+               verbose=0)
+"""
+
+
+def test_a_kill_during_the_checkpoint_write_loses_at_most_one_epoch(tmp_path):
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "KILL_AT": "epoch-002"}
+    killed = subprocess.run([sys.executable, "-c", KILL_SCRIPT, str(tmp_path)], env=env, timeout=300)
+    assert killed.returncode == -signal.SIGKILL
+    run_dir = tmp_path / "runs" / "quick" / "tiny"
+    assert [p.name for p in sorted((run_dir / "checkpoints").glob("epoch-*.keras"))] == ["epoch-001.keras"]
+    env.pop("KILL_AT")
+    done = subprocess.run([sys.executable, "-c", KILL_SCRIPT, str(tmp_path)], env=env, timeout=300,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    results = json.loads((tmp_path / "r" / "quick" / "tiny.json").read_text())
+    assert results["resumed_after_epoch"] == 1 and [r["epoch"] for r in results["history"]] == [1, 2, 3]
+
+
+def test_a_damaged_checkpoint_is_set_aside_and_the_previous_one_used(sample, tmp_path, capsys):
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    model.compile(optimizer="rmsprop", loss="mse")
+    saver = checkpoints.SafeCheckpoint(tmp_path)
+    saver.set_model(model)
+    saver.on_epoch_end(0)
+    saver.on_epoch_end(1)
+    second = tmp_path / "epoch-002.keras"
+    second.write_bytes(second.read_bytes()[:100])  # truncated after its record was written
+    epoch = checkpoints.restore(model, tmp_path)
+    assert epoch == 1 and "set aside" in capsys.readouterr().out
+    assert list(tmp_path.glob("epoch-002.keras.bad-*"))
+
+
+def test_a_full_disk_keeps_the_previous_checkpoint(tmp_path, monkeypatch, capsys):
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    model.compile(optimizer="rmsprop", loss="mse")
+    saver = checkpoints.SafeCheckpoint(tmp_path)
+    saver.set_model(model)
+    saver.on_epoch_end(0)
+    before = (tmp_path / "epoch-001.keras").read_bytes()
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(checkpoints, "_write_checkpoint", full)
+    saver.on_epoch_end(1)
+    assert "could not save" in capsys.readouterr().out
+    assert (tmp_path / "epoch-001.keras").read_bytes() == before and not list(tmp_path.glob(".*"))
+    assert checkpoints.restore(model, tmp_path) == 1
+
+
+# --------------------------------------------------------------------------- 4. the decoded-data cache
+def test_a_damaged_or_wrong_cache_is_rebuilt(image_tree, tmp_path):
+    archive = tmp_path / "tree.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(image_tree, arcname="tree")
+    cache = tmp_path / "cache"
+    first = load_dataset(archive, cache_dir=cache, progress=False)
+    (cached,) = cache.glob("*.npz")
+    cached.write_bytes(cached.read_bytes()[:200])  # truncated
+    assert load_dataset(archive, cache_dir=cache, progress=False).sha256 == first.sha256
+    with np.load(cached) as f:
+        arrays = {k: f[k] for k in f.files}
+    arrays["y_train"] = np.zeros_like(arrays["y_train"])  # valid file, other contents
+    np.savez(cached, **arrays)
+    again = load_dataset(archive, cache_dir=cache, progress=False)
+    assert again.sha256 == first.sha256 and np.array_equal(again.y_train, first.y_train)
+
+
+# --------------------------------------------------------------------------- 5. results and history
+def test_a_missing_results_file_is_rebuilt_not_retrained(sample, tmp_path):
+    kwargs = dict(profile="quick", data=_small(sample), runs_dir=tmp_path / "runs", results_dir=tmp_path / "r",
+                  verbose=0)
+    first = run_experiment(TINY, **kwargs)
+    (tmp_path / "r" / "quick" / "tiny.json").unlink()
+    again = run_experiment(TINY, **kwargs)
+    assert again.results["resumed_after_epoch"] is None
+    assert [r["epoch"] for r in again.results["history"]] == [1, 2]
+    assert again.results["history"] == first.results["history"]  # not trained again
+    lines = (tmp_path / "runs" / "quick" / "tiny" / "history.jsonl").read_text().splitlines()
+    assert len(lines) == 2
+
+
+def test_a_half_written_history_line_or_results_file_is_named_and_repaired(sample, tmp_path, capsys):
+    kwargs = dict(profile="quick", data=_small(sample), runs_dir=tmp_path / "runs", results_dir=tmp_path / "r",
+                  verbose=0)
+    run_experiment(TINY, **kwargs)
+    history = tmp_path / "runs" / "quick" / "tiny" / "history.jsonl"
+    history.write_text(history.read_text() + '{"epoch": 3, "acc')
+    results = tmp_path / "r" / "quick" / "tiny.json"
+    results.write_text(results.read_text()[:50])
+    again = run_experiment(TINY, **kwargs)
+    said = capsys.readouterr().out
+    assert "tiny.json" in said and "history.jsonl" in said
+    assert [r["epoch"] for r in again.results["history"]] == [1, 2]
+
+
+# --------------------------------------------------------------------------- 6/7. where runs and results go
+def test_a_run_on_the_sample_never_writes_into_results_full(sample, tmp_path, monkeypatch):
+    monkeypatch.setenv("COURSE_HOME", str(tmp_path))
+    run_experiment(TINY, profile="full", data=_small(sample), verbose=0)
+    assert not (tmp_path / "results" / "full").exists()
+    assert list((tmp_path / "results" / "full-on-sample").glob("tiny.json"))
+
+
+def test_runs_live_at_the_project_root_wherever_the_command_starts(sample, tmp_path, monkeypatch):
+    monkeypatch.setenv("COURSE_HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notebooks").mkdir()
+    first = run_experiment(TINY, profile="quick", data=_small(sample), verbose=0)
+    monkeypatch.chdir(tmp_path / "notebooks")
+    again = run_experiment(TINY, profile="quick", data=_small(sample), verbose=0)
+    assert again.reused and first.run_dir == again.run_dir
+    assert first.run_dir.is_relative_to(tmp_path / "home")
+
+
+def test_no_test_writes_into_the_work_tree():
+    from course_utils.core.home import course_home
+
+    assert not course_home().is_relative_to(ROOT), "tests must run with COURSE_HOME in a temporary folder"
+
+
+# --------------------------------------------------------------------------- 8. locks
+def test_a_run_held_by_another_process_is_refused_in_one_line(sample, tmp_path):
+    from filelock import FileLock
+
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time\nfrom filelock import FileLock\n"
+                               "lock = FileLock(sys.argv[1]); lock.acquire(); print('held', flush=True); time.sleep(60)",
+                               str(tmp_path / "runs" / "quick" / ".tiny.lock")], stdout=subprocess.PIPE, text=True)
+    (tmp_path / "runs" / "quick").mkdir(parents=True, exist_ok=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(RuntimeError, match="is being trained by another process") as info:
+            run_experiment(TINY, profile="quick", data=_small(sample), runs_dir=tmp_path / "runs",
+                           results_dir=tmp_path / "r", verbose=0)
+        assert "\n" not in str(info.value)
+    finally:
+        holder.kill()
+        holder.wait()
+    # the holder died: its lock died with it, and the run goes ahead
+    assert run_experiment(TINY, profile="quick", data=_small(sample), runs_dir=tmp_path / "runs",
+                          results_dir=tmp_path / "r", verbose=0).results["epochs_completed"] == 2
+    assert FileLock(str(tmp_path / "runs" / "quick" / ".tiny.lock")).acquire(timeout=0)
+
+
+# --------------------------------------------------------------------------- 9. bad input
+@pytest.mark.parametrize("labels", [np.array([[0.5]] * 10), np.array([[np.nan]] * 10), np.array([[3.0]] * 9 + [[12.0]])])
+def test_labels_that_are_not_class_numbers_are_refused(labels):
+    x = np.zeros((10, 32, 32, 3), np.uint8)
+    with pytest.raises(DataError, match="labels"):
+        Dataset(x, labels, x, np.zeros((10, 1), np.uint8), kind="path", source="arrays", sha256="x")
+
+
+def test_macos_resource_forks_are_skipped_with_a_note(image_tree, capsys):
+    (image_tree / "train" / "cat" / "._0000.png").write_bytes(b"\x00\x05\x16\x07 resource fork")
+    data = load_dataset(image_tree, progress=False)
+    assert len(data.x_train) == 40 and "._" in capsys.readouterr().out
+
+
+def test_a_truncated_model_file_is_not_reused(sample, tmp_path, capsys):
+    kwargs = dict(profile="quick", data=_small(sample), runs_dir=tmp_path / "runs", results_dir=tmp_path / "r",
+                  verbose=0)
+    run_experiment(TINY, **kwargs)
+    model_file = tmp_path / "runs" / "quick" / "tiny" / "model.keras"
+    model_file.write_bytes(model_file.read_bytes()[:1000])
+    again = run_experiment(TINY, **kwargs)
+    assert not again.reused and "model.keras" in capsys.readouterr().out
+    again.model()  # a good model again
+
+
+# --------------------------------------------------------------------------- 10. the command line
+def _cli_error(monkeypatch, capsys, exc):
+    from course_utils.course import cli
+
+    def fail(*args, **kwargs):
+        raise exc
+    monkeypatch.setattr("course_utils.data.loading.load_dataset", fail)
+    code = cli.main(["reproduce", "baseline", "--profile", "quick"])
+    err = capsys.readouterr().err
+    return code, [line for line in err.splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("exc, code", [
+    (PermissionError(13, "Permission denied", "/data/cifar"), 3),
+    (NotADirectoryError(20, "Not a directory", "/data/cifar.tar.gz/x"), 3),
+    (OSError(errno.ENOSPC, "No space left on device"), 3),
+    (RuntimeError("runs/quick/baseline is being trained by another process; wait for it or stop it"), 4),
+])
+def test_the_command_line_ends_user_errors_in_one_line(monkeypatch, capsys, exc, code):
+    got, lines = _cli_error(monkeypatch, capsys, exc)
+    assert got == code and len(lines) == 1 and lines[0].startswith("error: "), lines
+
+
+def test_decompression_bombs_and_odd_paths_end_in_one_line(monkeypatch, capsys):
+    from PIL import Image
+
+    got, lines = _cli_error(monkeypatch, capsys, Image.DecompressionBombError("image too large"))
+    assert got == 2 and len(lines) == 1
+    got, lines = _cli_error(monkeypatch, capsys, DataError("b'\\xff'.tar.gz \udcff is not readable"))
+    assert got == 2 and len(lines) == 1
+
+
+def test_a_bug_still_shows_its_traceback(monkeypatch, capsys):
+    with pytest.raises(KeyError):
+        _cli_error(monkeypatch, capsys, KeyError("a bug"))
+
+
+def test_the_cli_runs_with_no_home(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("HOME", "COURSE_UTILS_CACHE")}
+    result = subprocess.run([sys.executable, "-m", "course_utils", "profiles"], capture_output=True, text=True,
+                            env=env, timeout=120, cwd=tmp_path)
+    assert result.returncode == 0 and "quick" in result.stdout
+
+
+def test_help_lists_the_exit_codes():
+    result = subprocess.run([sys.executable, "-m", "course_utils", "--help"], capture_output=True, text=True, timeout=120)
+    for code in ("0", "1", "2", "3", "4"):
+        assert f"  {code} " in result.stdout
