@@ -1,166 +1,273 @@
-"""Training speed of the series' models on this machine, side by side, printed as one table.
+"""How fast the course trains, against what: its own path beside plain Keras, on this machine, in one run.
 
-    python benchmarks/benchmark.py                  # 10 batches of 128 per measurement, 3 repeats
-    python benchmarks/benchmark.py --batches 20     # steadier, about twice as long
+    python benchmarks/benchmark.py            # deeper and augmented, TensorFlow, course and plain Keras
+    python benchmarks/benchmark.py --all      # also the baseline, the JAX backend and the legacy generator
+    python benchmarks/benchmark.py --bf16     # measure bf16 training even where this CPU does it slowly
 
-The default run takes about 5 minutes on an idle 2-core CPU (most of it the deeper network and XLA).
+For each measurement a fresh process trains ``--epochs`` epochs on a slice of ``--images`` images
+(80% fitted, 20% validated; random pixels of CIFAR-10's shape, since speed does not depend on what the
+pixels show) and reports the median epoch time with the first epoch left out (it includes tracing),
+images per second, and the process's peak memory. The course's path is what ``reproduce`` runs
+(uint8 batches, the Rescaling layer, the epoch log and the atomic checkpoints); the plain path is
+``benchmarks/plain_keras.py``: arrays divided by 255 in memory and ``model.fit``.
 
-What it measures (training images per second, median over the repeats):
-
-- the baseline and the deeper network, as ``run_experiment`` compiles them;
-- augmentation on the deeper network, three ways: the series' one-warp layer (``RandomWarp``, one
-  resampling per image), Keras's stacked ``RandomFlip``/``RandomRotation``/``RandomTranslation``/
-  ``RandomZoom`` layers (three resamplings), both inside the model, and the legacy
-  ``ImageDataGenerator.flow`` feeding ``model.fit`` (``course_utils.training.augment.legacy_generator``), with
-  the slowdown each adds to a plain deeper epoch;
-- XLA on against off (``jit_compile``) for both networks, on TensorFlow;
-- the peak resident memory of the process (``course_utils.training.experiment.peak_rss_mb``).
-
-Each measurement is one ``model.fit`` call; its speed is taken between the ends of its first and
-last batches, so start-up costs (tracing, the data pipeline) are left out and a speed is what an
-epoch of 313 batches would sustain. The measurements of one repeat are interleaved (A, B, C, ...
-then again), so a background job that speeds up or slows down affects all of them alike; the load
-average printed before and after says whether something else was running. Inputs are random arrays of the CIFAR-10 shape: speed does not
-depend on the pixel values. It prints to stdout only and writes no files.
+It first measures this machine's matrix-multiply limit in fp32 and bf16, so each training speed is
+also a share of what the processor can do. bf16 training is measured only where bf16 matrix
+multiplication is at least as fast as fp32 (AMX or AVX-512 BF16 units), unless ``--bf16`` asks for
+it: elsewhere bf16 is emulated and far slower, and the benchmark says so instead.
+Results go to ``results/benchmarks/<machine>.json`` and a plot beside it; nothing is asserted.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
-import statistics
+import re
+import subprocess
 import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
-
-from course_utils.notebook import quiet_logs  # noqa: E402
-
-quiet_logs()
-
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-
-from course_utils.training.augment import build_stacked_augmenter, legacy_generator  # noqa: E402
-from course_utils.training.experiment import EXPERIMENTS, build_model, library_versions, peak_rss_mb  # noqa: E402
-from course_utils.training.models import build_baseline, build_deeper, compile_like_original  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run from a checkout without installing
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 
-def compiled(name: str, jit_compile) -> keras.Model:
-    """The network ``name`` compiled like the experiments but with ``jit_compile`` set explicitly."""
-    model = {"baseline": build_baseline, "deeper": build_deeper}[name]()
-    model.compile(optimizer=keras.optimizers.RMSprop(), loss="categorical_crossentropy",
-                  metrics=["accuracy"], jit_compile=jit_compile)
-    return model
+def machine_name() -> str:
+    model = platform.processor() or platform.machine()
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+        model = re.search(r"model name\s*:\s*(.+)", text).group(1)
+    except (OSError, AttributeError):
+        pass
+    slug = re.sub(r"[^a-z0-9]+", "-", re.sub(r"\(R\)|\(TM\)|CPU|Processor|@.*", "", model, flags=re.I).lower()).strip("-")
+    return f"{slug or 'cpu'}-{os.cpu_count()}cpu"
 
 
-def stacked_augmented() -> keras.Model:
-    """The deeper network behind Keras's four stacked random layers (the original settings)."""
-    inner = build_deeper()
-    model = keras.Sequential([keras.Input(shape=inner.input_shape[1:]), build_stacked_augmenter(0), inner])
-    return compile_like_original(model)
+# --------------------------------------------------------------------------- measured in child processes
+def _limits() -> dict:
+    """This machine's speed (GFLOP/s) for a 2048 x 2048 matrix product and a 3 x 3 convolution, in fp32 and bf16.
+
+    The matrix product is the usual "limit"; the convolution (64 to 64 channels on 32 x 32 maps, as in
+    the deeper network) is what these networks spend their time on, and decides whether bf16 pays.
+    """
+    import keras
+
+    def rate(make, flops):
+        once = lambda: keras.ops.convert_to_numpy(keras.ops.cast(keras.ops.sum(make()), "float32"))  # noqa: E731
+        once()  # warm up
+        repeats, start = 0, time.perf_counter()
+        while time.perf_counter() - start < 3 or repeats < 3:
+            once()
+            repeats += 1
+        return round(flops * repeats / (time.perf_counter() - start) / 1e9, 1)
+
+    import numpy as np
+
+    import plain_keras
+
+    out = {}
+    for name, dtype in (("fp32", "float32"), ("bf16", "bfloat16")):
+        a = keras.ops.ones((2048, 2048), dtype=dtype)
+        images, kernel = keras.ops.ones((32, 32, 32, 64), dtype=dtype), keras.ops.ones((3, 3, 64, 64), dtype=dtype)
+        out[name] = rate(lambda: keras.ops.matmul(a, a), 2 * 2048 ** 3)
+        out[f"conv_{name}"] = rate(lambda: keras.ops.conv(images, kernel, padding="same"), 2 * 32 * 32 * 32 * 9 * 64 * 64)
+        # and a few real training steps of the deeper network, forward and backward: what decides whether bf16 pays
+        keras.config.set_dtype_policy("mixed_bfloat16" if name == "bf16" else "float32")
+        model = plain_keras.compiled("deeper")
+        x, y = np.zeros((128 * 6, 32, 32, 3), "float32"), keras.utils.to_categorical(np.zeros(128 * 6), 10)
+        model.fit(x[:256], y[:256], batch_size=128, epochs=1, verbose=0)
+        start = time.perf_counter()
+        model.fit(x, y, batch_size=128, epochs=1, verbose=0)
+        out[f"train_{name}_images_per_second"] = round(len(x) / (time.perf_counter() - start), 1)
+    keras.config.set_dtype_policy("float32")
+    return out
 
 
-class BatchClock(keras.callbacks.Callback):
-    """Records when each training batch ends."""
+def _flops_per_image(model) -> float:
+    """Training FLOPs per image: twice the multiply-adds of the forward pass, times three (forward and back)."""
+    import keras
 
-    def on_train_begin(self, logs=None):
-        self.ends = []
-
-    def on_train_batch_end(self, batch, logs=None):
-        self.ends.append(time.perf_counter())
-
-    def images_per_second(self, batch_size: int) -> float:
-        return (len(self.ends) - 1) * batch_size / (self.ends[-1] - self.ends[0])
-
-
-def array_runner(model: keras.Model, x, y, batch_size: int):
-    """Train ``model`` on the first ``batches`` batches of in-memory arrays; return images/s."""
-    def run(batches: int) -> float:
-        clock, n = BatchClock(), batches * batch_size
-        model.fit(x[:n], y[:n], batch_size=batch_size, epochs=1, shuffle=False, verbose=0, callbacks=[clock])
-        return clock.images_per_second(batch_size)
-    return run
+    total = 0
+    for layer in model._flatten_layers(include_self=False):
+        if isinstance(layer, keras.layers.Conv2D):
+            h, w, c_out = layer.output.shape[1:]
+            total += 2 * h * w * layer.kernel_size[0] * layer.kernel_size[1] * layer.input.shape[-1] * c_out
+        elif isinstance(layer, keras.layers.Dense):
+            total += 2 * layer.input.shape[-1] * layer.units
+    return 3 * total
 
 
-def legacy_runner(model: keras.Model, x, y, batch_size: int):
-    """Train ``model`` on batches the legacy generator augments on the CPU, as the original did."""
-    flow = legacy_generator().flow(x, y, batch_size=batch_size, shuffle=True, seed=0)
+def _one(spec: dict) -> dict:
+    """Train one configuration and time its epochs (runs in its own process)."""
+    import tempfile
 
-    def run(batches: int) -> float:
-        clock = BatchClock()
-        model.fit(flow, steps_per_epoch=batches, epochs=1, verbose=0, callbacks=[clock])
-        return clock.images_per_second(batch_size)
-    return run
+    import keras
+    import numpy as np
+
+    from course_utils.core.machine import peak_rss_mb
+
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 256, (spec["images"], 32, 32, 3), dtype=np.uint8)
+    y = rng.integers(0, 10, (spec["images"], 1)).astype(np.uint8)
+    ends: list[float] = []
+    clock = keras.callbacks.LambdaCallback(on_epoch_end=lambda *_: ends.append(time.perf_counter()))
+    start = time.perf_counter()
+    if spec["path"] == "course":
+        model, fit = _course(spec, x, y, tempfile.mkdtemp(), clock)
+    else:
+        model, fit = _plain(spec, x, y, clock)
+    fit()
+    times = [b - a for a, b in zip([start] + ends[:-1], ends)]
+    later = sorted(times[1:]) or times
+    median = later[len(later) // 2]
+    train = int(spec["images"] * 0.8)
+    return {**spec, "epoch_seconds": [round(t, 2) for t in times], "median_epoch_seconds": round(median, 2),
+            "images_per_second": round(train / median, 1), "peak_rss_mb": peak_rss_mb(),
+            "flops_per_image": _flops_per_image(model)}
+
+
+def _course(spec, x, y, home, clock):
+    from dataclasses import replace
+
+    from course_utils.data import Dataset
+    from course_utils.training.config import EXPERIMENTS, with_precision
+    from course_utils.training.experiment import Run, build_model
+    from course_utils.core.profiles import get_profile
+
+    config = replace(with_precision(EXPERIMENTS[spec["model"]], spec["precision"]), epochs=spec["epochs"],
+                     train_images=spec["images"], continues=None)
+    data = Dataset(x, y, x[:100], y[:100], kind="path", source="random pixels", sha256="benchmark")
+    model = build_model(config)
+    run = Run(config, model, get_profile("full"), data, Path(home) / "runs", Path(home) / "results", force=True)
+    return model, lambda: model.fit(run.train, validation_data=run.validation, epochs=config.epochs,
+                                    callbacks=run.callbacks + [clock], verbose=0)
+
+
+def _plain(spec, x, y, clock):
+    import keras
+
+    import plain_keras
+
+    keras.config.set_dtype_policy("mixed_bfloat16" if spec["precision"] == "bf16" else "float32")
+    name = "augmented" if spec["model"] == "augmented" else spec["model"]
+    model = plain_keras.compiled("deeper" if spec["path"] == "legacy" else name)
+    x = x.astype("float32") / 255  # the whole slice in memory, as a student's script has it
+    labels = keras.utils.to_categorical(y, 10)
+    if spec["path"] == "legacy":
+        from course_utils.training.augment import legacy_generator
+
+        cut = int(len(x) * 0.8)
+        flow = legacy_generator().flow(x[:cut], labels[:cut], batch_size=128)
+        return model, lambda: model.fit(flow, validation_data=(x[cut:], labels[cut:]), epochs=spec["epochs"],
+                                        callbacks=[clock], verbose=0)
+    return model, lambda: model.fit(x, labels, batch_size=128, epochs=spec["epochs"], validation_split=0.2,
+                                    callbacks=[clock], verbose=0)
+
+
+def _child(kind: str, spec: dict | None = None, backend: str = "tensorflow") -> dict:
+    env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, __file__, "--child", kind] + ([json.dumps(spec)] if spec else [])
+    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"{kind} {spec}: {done.stderr.strip().splitlines()[-1] if done.stderr.strip() else 'failed'}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# --------------------------------------------------------------------------- the table, the file, the plot
+def plan(args, limits: dict) -> tuple[list[dict], list[str]]:
+    """The measurements to make, and notes on what is left out and why."""
+    notes, precisions = [], ["fp32"]
+    fp32, bf16 = limits["train_fp32_images_per_second"], limits["train_bf16_images_per_second"]
+    if args.bf16 or bf16 >= fp32:
+        precisions.append("bf16")
+    else:
+        notes.append(f"bf16 left out: six training steps of the deeper network ran at {bf16:,.0f} images/s in bf16 "
+                     f"against {fp32:,.0f} in fp32 on this CPU ({fp32 / bf16:.1f} times slower: no bf16 units, so "
+                     "Keras's mixed_bfloat16 is emulated); --bf16 measures it anyway")
+    models = (["baseline"] if args.all else []) + ["deeper", "augmented"]
+    specs = [{"model": m, "precision": p, "path": path, "backend": "tensorflow", "images": args.images,
+              "epochs": args.epochs} for m in models for p in precisions for path in ("course", "plain")]
+    if args.all:
+        specs.append({"model": "augmented", "precision": "fp32", "path": "legacy", "backend": "tensorflow",
+                      "images": args.images, "epochs": args.epochs})
+        specs += [{"model": m, "precision": "fp32", "path": "course", "backend": "jax", "images": args.images,
+                   "epochs": args.epochs} for m in models]
+    return specs, notes
+
+
+def table(rows: list[dict], limits: dict) -> str:
+    plain = {(r["model"], r["precision"], r["backend"]): r for r in rows if r["path"] == "plain"}
+    lines = [f"{'model':10} {'path':7} {'precision':9} {'backend':10} {'epoch s':>8} {'images/s':>9} "
+             f"{'course/plain':>12} {'GFLOP/s':>8} {'of limit':>8} {'peak RSS':>9}"]
+    for r in rows:
+        gflops = r["images_per_second"] * r["flops_per_image"] / 1e9
+        ref = plain.get((r["model"], r["precision"], "tensorflow"))
+        ratio = f"{r['images_per_second'] / ref['images_per_second']:.2f}x" if ref and r["path"] == "course" else ""
+        lines.append(f"{r['model']:10} {r['path']:7} {r['precision']:9} {r['backend']:10} "
+                     f"{r['median_epoch_seconds']:8.1f} {r['images_per_second']:9.0f} {ratio:>12} {gflops:8.1f} "
+                     f"{gflops / limits[r['precision']]:8.1%} {r['peak_rss_mb'] / 1024:8.2f}G")
+    return "\n".join(lines)
+
+
+def plot(rows: list[dict], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    labels = [f"{r['model']}\n{r['path']} {r['precision']}" + ("" if r["backend"] == "tensorflow" else f"\n{r['backend']}")
+              for r in rows]
+    fig, ax = plt.subplots(figsize=(max(6, 1.1 * len(rows)), 4), dpi=110)
+    bars = ax.bar(range(len(rows)), [r["images_per_second"] for r in rows],
+                  color=["tab:blue" if r["path"] == "course" else "tab:grey" for r in rows])
+    ax.bar_label(bars, labels=[f"{r['images_per_second']:.0f}" for r in rows], fontsize=8)
+    ax.set_xticks(range(len(rows)), labels, fontsize=8)
+    ax.set_ylabel("training images per second (median epoch)")
+    ax.set_title(f"Training speed on {machine_name()}: the course (blue) and plain Keras (grey)")
+    fig.tight_layout()
+    fig.savefig(path)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--batches", type=int, default=10, help="training batches per measurement (default 10)")
-    parser.add_argument("--repeats", type=int, default=3, help="repeats; the median is reported (default 3)")
-    parser.add_argument("--batch-size", type=int, default=128, help="images per batch, as in the experiments")
-    parser.add_argument("--no-xla", action="store_true", help="skip the XLA on/off comparison")
+    parser.add_argument("--images", type=int, default=10_000, help="images in the slice (default 10,000)")
+    parser.add_argument("--epochs", type=int, default=3, help="epochs per measurement; the first is left out")
+    parser.add_argument("--all", action="store_true", help="add the baseline, JAX and the legacy generator")
+    parser.add_argument("--bf16", action="store_true", help="measure bf16 training even if this CPU lacks bf16 units")
+    parser.add_argument("--out", default=str(ROOT / "results" / "benchmarks"), help="where the JSON and plot go")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.batches < 3:
-        parser.error("--batches must be at least 3: the speed is taken between the first and last batch")
-
-    tensorflow = keras.backend.backend() == "tensorflow"
-    versions = ", ".join(f"{k} {v}" for k, v in library_versions().items())
-    print(f"{versions}\n{platform.platform(terse=True)}, {os.cpu_count()} CPUs, "
-          f"load average before {os.getloadavg()[0]:.2f}")
-    print(f"{args.batches} batches of {args.batch_size} images per measurement, median of {args.repeats} repeats\n",
-          flush=True)
-
-    rng = np.random.default_rng(0)
-    n = args.batches * args.batch_size
-    x = rng.random((n, 32, 32, 3), dtype=np.float32)
-    y = keras.utils.to_categorical(rng.integers(0, 10, n), 10)
-    bs = args.batch_size
-    # The experiments' own compilation (XLA off on TensorFlow, see models.compile_like_original).
-    runners = {
-        "baseline": array_runner(build_model(EXPERIMENTS["baseline"]), x, y, bs),
-        "deeper": array_runner(build_model(EXPERIMENTS["deeper"]), x, y, bs),
-        "deeper + one-warp layer": array_runner(build_model(EXPERIMENTS["augmented"]), x, y, bs),
-        "deeper + stacked Keras layers": array_runner(stacked_augmented(), x, y, bs),
-        "deeper + legacy ImageDataGenerator.flow": legacy_runner(build_model(EXPERIMENTS["deeper"]), x, y, bs),
-    }
-    if tensorflow and not args.no_xla:  # XLA off is what the rows above use on TensorFlow
-        for name in ("baseline", "deeper"):
-            runners[f"{name}, XLA on"] = array_runner(compiled(name, True), x, y, bs)
-
-    warm_start = time.perf_counter()
-    for run in runners.values():  # trace the train step (and compile it, with XLA) before timing
-        run(3)
-    print(f"warm-up (tracing, XLA compilation): {time.perf_counter() - warm_start:.0f} s, "
-          f"peak RSS so far {peak_rss_mb():,.0f} MB", flush=True)
-
-    speeds: dict[str, list[float]] = {name: [] for name in runners}
-    for repeat in range(args.repeats):
-        for name, run in runners.items():
-            speeds[name].append(run(args.batches))
-        print(f"repeat {repeat + 1}/{args.repeats} done", flush=True)
-    speed = {name: statistics.median(s) for name, s in speeds.items()}
-    spread = {name: (max(s) - min(s)) / statistics.median(s) for name, s in speeds.items()}
-
-    plain = speed["deeper"]
-    print(f"\n{'measurement':42} {'images/s':>9} {'spread':>7}  comparison")
-    for name in runners:
-        note = ""
-        if name == "baseline":
-            note = f"{speed['baseline'] / plain:.2f}x the deeper network"
-        elif name.startswith("deeper +"):
-            note = f"{speed[name] / plain:.2f}x plain deeper; epoch {plain / speed[name] * 100 - 100:+.0f}% time"
-        elif name.endswith("XLA on"):
-            off = speed[name.split(",")[0]]
-            note = f"XLA on / off = {speed[name] / off:.2f}x"
-        print(f"{name:42} {speed[name]:9.0f} {spread[name]:6.0%}  {note}")
-    one, stacked = speed["deeper + one-warp layer"], speed["deeper + stacked Keras layers"]
-    legacy = speed["deeper + legacy ImageDataGenerator.flow"]
-    print(f"\none-warp layer / stacked layers: {one / stacked:.2f}x the images per second; "
-          f"one-warp layer / legacy generator: {one / legacy:.2f}x")
-    print(f"peak RSS of this process: {peak_rss_mb():,.0f} MB; load average after {os.getloadavg()[0]:.2f}")
-    print("spread = (fastest - slowest) / median of the repeats; a large spread means a noisy machine.")
+    if args.child:
+        print(json.dumps(_limits() if args.child[0] == "limits" else _one(json.loads(args.child[1]))))
+        return 0
+    started = time.perf_counter()
+    print(f"{machine_name()}: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}; "
+          f"{args.images:,} images, {args.epochs} epochs per measurement", flush=True)
+    limits = _child("limits")
+    print(f"matrix multiply limit: {limits['fp32']:,.0f} GFLOP/s in fp32, {limits['bf16']:,.0f} in bf16; 3x3 convolution: "
+          f"{limits['conv_fp32']:,.0f} in fp32, {limits['conv_bf16']:,.0f} in bf16; deeper-network training steps: "
+          f"{limits['train_fp32_images_per_second']:,.0f} images/s in fp32, "
+          f"{limits['train_bf16_images_per_second']:,.0f} in bf16", flush=True)
+    specs, notes = plan(args, limits)
+    rows = []
+    for spec in specs:
+        rows.append(_child("one", spec, spec["backend"]))
+        print(f"  {spec['model']} {spec['path']} {spec['precision']} {spec['backend']}: "
+              f"{rows[-1]['images_per_second']:.0f} images/s", flush=True)
+    print("\n" + table(rows, limits))
+    for note in notes:
+        print(f"note: {note}")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    record = {"machine": machine_name(), "cpus": os.cpu_count(), "platform": platform.platform(terse=True),
+              "date": time.strftime("%Y-%m-%d"), "limits_gflops": limits, "notes": notes, "measurements": rows,
+              "load_average_after": round(os.getloadavg()[0], 2), "seconds": round(time.perf_counter() - started)}
+    (out / f"{machine_name()}.json").write_text(json.dumps(record, indent=1) + "\n")
+    plot(rows, out / f"{machine_name()}.png")
+    print(f"\nwritten to {out / machine_name()}.json and .png in {record['seconds']} s; "
+          f"load average now {record['load_average_after']:.2f} (a busy machine slows every row)")
     return 0
 
 

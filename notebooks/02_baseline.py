@@ -87,7 +87,7 @@ def build_baseline(dropout: bool = True, rescale: bool = True) -> keras.Model:
         layers.Flatten(name="flatten"),
         layers.Dense(512, activation="relu", name="dense"),
         layers.Dropout(0.5 * keep, name="drop2"),
-        layers.Dense(NUM_CLASSES, activation="softmax", name="classes"),
+        layers.Dense(NUM_CLASSES, activation="softmax", dtype="float32", name="classes")  # float32 even in bf16 runs,
     ], name="baseline")
 
 

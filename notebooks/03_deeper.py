@@ -78,7 +78,7 @@ def build_deeper(dropout: bool = True, rescale: bool = True) -> keras.Model:
         layers.Flatten(name="flatten"),
         layers.Dense(512, activation="relu", name="dense"),
         layers.Dropout(0.5 * keep, name="drop3"),
-        layers.Dense(10, activation="softmax", name="classes"),
+        layers.Dense(10, activation="softmax", dtype="float32", name="classes")  # float32 even in bf16 runs,
     ], name="deeper")
 
 # %%

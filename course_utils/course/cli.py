@@ -48,7 +48,7 @@ def _reproduce_names(requested: list[str]) -> list[str]:
 def _reproduce(args) -> int:
     from ..training.collapse import COLLAPSE_DEMOS, run_collapse
     from ..data.loading import load_dataset
-    from ..training.config import DEMOS, demo_config
+    from ..training.config import DEMOS, EXPERIMENTS, demo_config, with_precision
     from ..training.experiment import run_experiment
     from ..notebook import quiet_logs
 
@@ -65,8 +65,10 @@ def _reproduce(args) -> int:
             print(f"{name}: test loss {r['test_loss']:.4f} (ln 10 = {r['ln_10']:.4f}), test accuracy "
                   f"{r['test_accuracy']:.4f} on raw test pixels, {r['train_seconds']:.0f} s training", flush=True)
             continue
-        experiment = demo_config(name, profile) if name in DEMOS else name
-        result = run_experiment(experiment, profile=profile, data=data, force=args.force, verbose=verbose)
+        experiment = demo_config(name, profile) if name in DEMOS else EXPERIMENTS[name]
+        experiment = with_precision(experiment, args.precision)
+        result = run_experiment(experiment, profile=profile, data=data, force=args.force, verbose=verbose,
+                                data_parallel=args.data_parallel)
         r = result.results
         print(f"{name}: test accuracy {r['test_accuracy']:.4f} after {r['epochs_completed']} epochs, "
               f"{r['train_seconds']:.0f} s training, {r['images_per_second_median']:.0f} img/s, "
@@ -152,6 +154,11 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--profile", help=f"one of {', '.join(PROFILES)} (default: $COURSE_PROFILE or quick)")
     rep.add_argument("--data", help="CIFAR-10 source (default: $CIFAR10_DIR, else the profile's default)")
     rep.add_argument("--force", action="store_true", help="retrain even if a finished run exists")
+    rep.add_argument("--precision", choices=["fp32", "bf16"], default="fp32",
+                     help="fp32 (default) or bf16 (mixed_bfloat16: runs named <run>_bf16; the collapse "
+                          "reproductions always run in fp32, the precision of the failure they reproduce)")
+    rep.add_argument("--data-parallel", action="store_true",
+                     help="train on every local device with keras.distribution.DataParallel (JAX backend)")
     ser = sub.add_parser("series", help="execute every notebook headless and write a summary")
     ser.add_argument("--profile", help=f"one of {', '.join(PROFILES)} (default: $COURSE_PROFILE or quick)")
     ser.add_argument("--out", default="build/series", help="where executed notebooks go (default: build/series)")

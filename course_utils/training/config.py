@@ -25,6 +25,7 @@ class ExperimentConfig:
     seed: int = 42
     continues: str | None = None  # an experiment whose finished run this one trains on from (weights,
     #                               optimizer state and history), e.g. 20 more epochs of "augmented"
+    precision: str = "fp32"    # "bf16": Keras's mixed_bfloat16 policy (bfloat16 maths, float32 weights and softmax)
 
 
 EXPERIMENTS = {
@@ -71,6 +72,23 @@ def stored_config(results: dict) -> dict:
         config["scaling"] = "outside" if config.pop("normalise") else "none"
     config.setdefault("epochs_factor", 1)
     config.setdefault("continues", None)
+    config.setdefault("precision", "fp32")
     return config
+
+
+PRECISIONS = {"fp32": "float32", "bf16": "mixed_bfloat16"}
+
+
+def with_precision(config: ExperimentConfig, precision: str) -> ExperimentConfig:
+    """``config`` in another precision, under its own name (``deeper_bf16``), continuing the same precision."""
+    from dataclasses import replace
+
+    if precision not in PRECISIONS:
+        raise ValueError(f"unknown precision {precision!r}: choose one of {', '.join(PRECISIONS)}")
+    if precision == config.precision:
+        return config
+    suffix = "" if precision == "fp32" else f"_{precision}"
+    return replace(config, name=config.name + suffix, precision=precision,
+                   continues=config.continues + suffix if config.continues else None)
 
 

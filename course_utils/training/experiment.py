@@ -40,7 +40,7 @@ from ..core.home import results_dir as default_results_dir
 from ..core.home import run_folder
 from ..core.home import runs_dir as default_runs_dir
 from . import checkpoints
-from .config import EXPERIMENTS, ExperimentConfig, stored_config
+from .config import EXPERIMENTS, PRECISIONS, ExperimentConfig, stored_config, with_precision
 from .lock import run_lock
 from .networks import build_augmented, build_baseline, build_deeper, compile_like_original
 from .records import (EpochLog, RunResult, confusion_matrix, load_model_safely, model_is_sound, network_fingerprint,
@@ -50,12 +50,21 @@ BUILDERS = {"baseline": build_baseline, "deeper": build_deeper}
 
 
 def build_model(config: ExperimentConfig) -> keras.Model:
-    """The course's compiled network for ``config`` (the notebooks' #@save cells), augmentation in front if asked."""
+    """The course's compiled network for ``config`` (the notebooks' #@save cells), augmentation in front if asked.
+
+    In ``bf16`` the layers compute in bfloat16 and keep float32 weights (Keras's ``mixed_bfloat16``
+    policy); the output layer is float32 in every precision, so the softmax is too.
+    """
     rescale = config.scaling == "in_model"
-    if config.augmentation:
-        model = build_augmented(config.augmentation, seed=config.seed, dropout=config.dropout, rescale=rescale)
-    else:
-        model = BUILDERS[config.model](dropout=config.dropout, rescale=rescale)
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(PRECISIONS[config.precision])
+    try:
+        if config.augmentation:
+            model = build_augmented(config.augmentation, seed=config.seed, dropout=config.dropout, rescale=rescale)
+        else:
+            model = BUILDERS[config.model](dropout=config.dropout, rescale=rescale)
+    finally:
+        keras.config.set_dtype_policy(previous)
     return compile_like_original(model)
 
 
@@ -136,7 +145,7 @@ class Run:
 
     def _start_from(self, model: keras.Model) -> int:
         """Load the finished run this one continues into ``model``; return the epoch to go on from."""
-        base = EXPERIMENTS[self.config.continues]
+        base = with_precision(EXPERIMENTS[self.config.continues.removesuffix("_bf16")], self.config.precision)
         differs = {k for k, v in asdict(base).items()
                    if asdict(self.config)[k] != v and k not in ("name", "epochs", "epochs_factor", "continues")}
         if differs:
@@ -249,9 +258,28 @@ def start_run(experiment: str | ExperimentConfig, model: keras.Model, data: Data
     return run
 
 
+def data_parallel_scope(data_parallel: bool):
+    """A context in which the model is built and trained on every local device (``keras.distribution``).
+
+    Keras's ``DataParallel`` splits each batch across the devices and keeps one replica of the
+    weights on each; it needs the JAX backend and at least two devices (on a CPU, JAX can pretend to
+    have several: ``XLA_FLAGS=--xla_force_host_platform_device_count=2``).
+    """
+    from contextlib import nullcontext
+
+    if not data_parallel:
+        return nullcontext()
+    devices = keras.distribution.list_devices()
+    if keras.backend.backend() != "jax" or len(devices) < 2:
+        raise ValueError(f"data parallelism needs the JAX backend and two or more devices; found "
+                         f"{keras.backend.backend()} with {len(devices)} ({', '.join(devices)})")
+    return keras.distribution.DataParallel(devices=devices).scope()
+
+
 def run_experiment(experiment: str | ExperimentConfig, *, profile: str | Profile | None = None,
                    data: Dataset | None = None, runs_dir: Path | None = None, results_dir: Path | None = None,
-                   force: bool = False, verbose: int | str = 2, results_only: bool = False) -> RunResult:
+                   force: bool = False, verbose: int | str = 2, results_only: bool = False,
+                   data_parallel: bool = False) -> RunResult:
     """Train and evaluate the course's network for ``experiment``, or reuse its finished run.
 
     ``results_only=True`` accepts a finished run whose results JSON matches even when its model is
@@ -261,9 +289,10 @@ def run_experiment(experiment: str | ExperimentConfig, *, profile: str | Profile
     config = resolve(experiment, profile)
     data = data if data is not None else load_dataset(profile=profile.name)
     keras.utils.set_random_seed(config.seed)  # as the notebooks do before they build the network
-    model = build_model(config)
-    run = Run(config, model, profile, data, runs_dir, results_dir, force=force, results_only=results_only)
-    if run.status != "finished":
-        model.fit(run.train, validation_data=run.validation, epochs=run.epochs, initial_epoch=run.initial_epoch,
-                  callbacks=run.callbacks, verbose=verbose)
-    return run.finish(model)
+    with data_parallel_scope(data_parallel):
+        model = build_model(config)
+        run = Run(config, model, profile, data, runs_dir, results_dir, force=force, results_only=results_only)
+        if run.status != "finished":
+            model.fit(run.train, validation_data=run.validation, epochs=run.epochs, initial_epoch=run.initial_epoch,
+                      callbacks=run.callbacks, verbose=verbose)
+        return run.finish(model)
