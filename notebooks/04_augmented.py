@@ -194,8 +194,8 @@ print(f"at the switch: logit range {at['logit_range']:.1f} (trained first: {firs
 
 # %% [markdown]
 # It loses most of its dense units too (87.1% after fifty updates), but not all of them: about one
-# unit per image is still on, those units still pass gradients back, and over the following epochs
-# about a quarter of the units come back and the network learns. The two starts differ at the
+# unit per image is still on, those units still pass gradients back, and by the end of the run about
+# a quarter of the units are on again for some probe images: the network learns. The two starts differ at the
 # switch in how far apart their scores were (the logit ranges above), and in everything the trained
 # network had learned; which of those differences decides between dying and learning is a question
 # these two runs raise but cannot answer. An experiment would be to scale down the trained network's
