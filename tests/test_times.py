@@ -9,6 +9,10 @@ from course_utils.course.times import _wrap, load_records, time_sentence
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPTS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
+# Open work (issue 12): the full-data series is still running; until both records are committed these
+# tests report as expected failures instead of hiding. Remove this marker when results/series/ is filled.
+pytestmark = pytest.mark.xfail(not (ROOT / "results" / "series" / "full.json").exists(),
+                               reason="results/series/full.json not recorded yet (full series run pending)", strict=False)
 
 
 def test_both_profiles_were_measured_on_every_notebook():
