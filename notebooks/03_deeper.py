@@ -241,7 +241,7 @@ check(answer, "e75c3d41e5235b3b", "Flatten size with same padding")
 answer = (16 // 2) * (16 // 2) * 64  # 16 x 16 stays 16 x 16; pool2 halves it to 8 x 8, with 64 channels
 same = keras.Sequential([keras.Input((16, 16, 64)), layers.Conv2D(64, kernel_size=3, padding="same"),
                          layers.MaxPooling2D(2), layers.Flatten()])
-assert same.output.shape[1] == answer
+assert same.output_shape[1] == answer
 assert check(answer, "e75c3d41e5235b3b", "Flatten size with same padding")
 
 # %% [markdown]

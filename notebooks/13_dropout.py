@@ -130,10 +130,10 @@ for rate in (0.25, 0.5):
 
 # %%
 # NBVAL_CHECK_OUTPUT
-for dropout in (True, False):
-    model = build_deeper(dropout=dropout)
+for use_dropout in (True, False):
+    model = build_deeper(dropout=use_dropout)
     rates = {layer.name: layer.rate for layer in model.layers if isinstance(layer, keras.layers.Dropout)}
-    print(f"dropout={dropout!s:5}: rates {rates}, {model.count_params():,} parameters")
+    print(f"dropout={use_dropout!s:5}: rates {rates}, {model.count_params():,} parameters")
 assert build_deeper(dropout=False).count_params() == build_deeper().count_params() == 1_676_842
 
 # %% [markdown]
