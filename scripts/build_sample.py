@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import io
-import json
 import sys
 import tarfile
 from collections import defaultdict
@@ -20,7 +19,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from course_utils.core.atomic import atomic_path, write_json_atomic  # noqa: E402
-from course_utils.data.formats import CLASS_NAMES, file_sha256  # noqa: E402
+from course_utils.core.atomic import file_sha256  # noqa: E402
+from course_utils.data.formats import CLASS_NAMES  # noqa: E402
 
 SEED = 2017
 PER_CLASS = {"train": 500, "test": 100}

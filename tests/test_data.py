@@ -4,12 +4,11 @@ from __future__ import annotations
 import json
 
 import numpy as np
-import pytest
 
 from conftest import tar_folder, write_image_tree
 from course_utils.data import loading as data_mod
 from course_utils.data import load_cifar10, load_dataset
-from course_utils.data.formats import CLASS_NAMES, file_sha256
+from course_utils.core.atomic import file_sha256
 
 
 def assert_keras_contract(arrays, n_train, n_test):

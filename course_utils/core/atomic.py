@@ -1,6 +1,7 @@
 """Write files so that a crash or a bad input never leaves a half-written result behind."""
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -42,3 +43,12 @@ def write_text_atomic(target: str | os.PathLike, text: str) -> Path:
 def write_json_atomic(target: str | os.PathLike, data: Any) -> Path:
     """Write ``data`` as indented JSON to ``target`` atomically."""
     return write_text_atomic(target, json.dumps(data, indent=2, sort_keys=False) + "\n")
+
+
+def file_sha256(path: Path, chunk: int = 1 << 20) -> str:
+    """SHA-256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(chunk), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -6,7 +6,6 @@ Every problem is raised as :class:`DataError` with one line saying what is wrong
 """
 from __future__ import annotations
 
-import hashlib
 import io
 import pickle
 import tarfile
@@ -265,16 +264,7 @@ def describe_counts(y: np.ndarray) -> dict[str, int]:
     return {name: int(n) for name, n in zip(CLASS_NAMES, counts)}
 
 
-def file_sha256(path: Path, chunk: int = 1 << 20) -> str:
-    """SHA-256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(chunk), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 __all__ = [
     "MAX_IMAGES", "regular_file", "CLASS_NAMES", "DataError", "read_any", "read_tar", "read_image_dir", "read_batches_dir",
-    "describe_counts", "file_sha256",
+    "describe_counts",
 ]

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..core.atomic import atomic_path
-from .formats import MAX_IMAGES, CLASS_NAMES, DataError, describe_counts, file_sha256, read_any
+from ..core.atomic import atomic_path, file_sha256
+from .formats import MAX_IMAGES, CLASS_NAMES, DataError, describe_counts, read_any
 from ..core.profiles import get_profile
 
 PACKAGE_DIR = Path(__file__).resolve().parent

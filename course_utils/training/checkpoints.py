@@ -10,7 +10,6 @@ previous ones stay as they were and training goes on, with a note.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import time
@@ -18,17 +17,9 @@ from pathlib import Path
 
 import keras
 
-from ..core.atomic import atomic_path, write_json_atomic
+from ..core.atomic import atomic_path, file_sha256, write_json_atomic
 
 KEEP = 2
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _write_checkpoint(model: keras.Model, path: Path) -> None:
@@ -43,7 +34,7 @@ def save(model: keras.Model, folder: Path, epoch: int) -> Path:
     with atomic_path(target, suffix=".keras") as tmp:
         _write_checkpoint(model, tmp)
     write_json_atomic(folder / f"epoch-{epoch:03d}.json",
-                      {"epoch": epoch, "file": target.name, "bytes": target.stat().st_size, "sha256": _sha256(target)})
+                      {"epoch": epoch, "file": target.name, "bytes": target.stat().st_size, "sha256": file_sha256(target)})
     for old in sorted(folder.glob("epoch-*.json"))[:-KEEP]:
         (folder / old.name.replace(".json", ".keras")).unlink(missing_ok=True)
         old.unlink(missing_ok=True)
@@ -55,7 +46,7 @@ def _good(record_path: Path) -> Path | None:
     try:
         record = json.loads(record_path.read_text())
         path = record_path.parent / record["file"]
-        if path.stat().st_size == record["bytes"] and _sha256(path) == record["sha256"]:
+        if path.stat().st_size == record["bytes"] and file_sha256(path) == record["sha256"]:
             return path
     except (OSError, ValueError, KeyError, TypeError):
         pass

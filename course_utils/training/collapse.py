@@ -28,7 +28,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from ..core.atomic import atomic_path, write_json_atomic
+from ..core.atomic import atomic_path, file_sha256, write_json_atomic
 from ..core.machine import library_versions, machine_info, peak_rss_mb
 from ..core.profiles import Profile, get_profile
 from ..data.formats import CLASS_NAMES
@@ -41,7 +41,7 @@ from ..core.home import runs_dir as default_runs_dir
 from .experiment import run_lock
 from .networks import build_baseline, compile_like_original
 from .probe import Probe, StepRecorder
-from .records import file_sha256, load_model_safely, read_results
+from .records import load_model_safely, read_results
 
 
 @dataclass(frozen=True)

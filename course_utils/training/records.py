@@ -11,7 +11,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from ..core.atomic import write_json_atomic
+from ..core.atomic import file_sha256, write_json_atomic
 from ..data.formats import CLASS_NAMES, DataError
 from .config import ExperimentConfig
 
@@ -111,14 +111,6 @@ def model_is_sound(run_dir: Path, quiet: bool = False) -> bool:
     if not sound and not quiet:
         print(f"NOTE: {path} is damaged or unverified; the run is trained again")
     return sound
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def network_fingerprint(model: keras.Model) -> str:
