@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from course_utils.course.handouts import CITATION, LINK, citation_keys, parse_bibliography, split_instructor
+from prose import paragraphs
 
 ROOT = Path(__file__).resolve().parent.parent
 ETHICS = ROOT / "ethics"
@@ -41,16 +42,6 @@ def read(path: Path) -> str:
 def rows() -> list[dict[str, str]]:
     with CLAIMS.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
-
-
-def paragraphs(text: str) -> list[str]:
-    """Blocks separated by blank lines, list items split apart, code blocks dropped."""
-    text = re.sub(r"```.*?```", "", text, flags=re.DOTALL)
-    blocks = []
-    for block in re.split(r"\n\s*\n", text):
-        items = re.split(r"\n(?=\s*(?:[-*] |\d+\. ))", block.strip())
-        blocks += [" ".join(item.split()) for item in items if item.strip()]
-    return blocks
 
 
 # --- the claims table ---------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from course_utils.course.handouts import (
     CITATION, INSTRUCTOR_MARKER, LINK, citation_keys, parse_bibliography, render_handout,
     split_instructor, write_handouts,
 )
+from prose import paragraphs as split_paragraphs
 
 ROOT = Path(__file__).resolve().parent.parent
 ETHICS = ROOT / "ethics"
@@ -45,13 +46,8 @@ def markdown_files() -> list[Path]:
 
 
 def paragraphs(text: str) -> list[str]:
-    """Blocks separated by blank lines, list items split apart, code blocks and headings dropped."""
-    text = re.sub(r"```.*?```", "", text, flags=re.DOTALL)
-    blocks = []
-    for block in re.split(r"\n\s*\n", text):
-        items = re.split(r"\n(?=\s*(?:[-*] |\d+\. ))", block.strip())
-        blocks += [" ".join(item.split()) for item in items if item.strip()]
-    return [b for b in blocks if not b.startswith("#")]
+    """Prose paragraphs without headings (see tests/prose.py)."""
+    return split_paragraphs(text, headings=False)
 
 
 def normalise(text: str) -> str:

@@ -5,13 +5,12 @@ import json
 import os
 import subprocess
 import sys
-from dataclasses import replace
 
 import keras
 import numpy as np
 import pytest
 
-from course_utils.training.config import EXPERIMENTS, ExperimentConfig, with_precision
+from course_utils.training.config import EXPERIMENTS, with_precision
 from course_utils.training.experiment import build_model
 from course_utils.training.records import network_fingerprint
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import errno
-import gzip
 import io
 import json
 import os
@@ -100,11 +99,17 @@ def test_too_many_images_are_refused(tmp_path):
         load_dataset(archive, cache_dir=tmp_path / "cache", progress=False)
 
 
-def test_a_fifo_batch_file_does_not_hang(batches_dir, tmp_path):
+def linked_copy(batches_dir: Path, tmp_path: Path) -> Path:
+    """A batches folder whose files are links to the good ones, so a test can swap one out."""
     folder = tmp_path / "cifar-10-batches-py"
     folder.mkdir()
     for path in batches_dir.iterdir():
         (folder / path.name).symlink_to(path)
+    return folder
+
+
+def test_a_fifo_batch_file_does_not_hang(batches_dir, tmp_path):
+    folder = linked_copy(batches_dir, tmp_path)
     (folder / "data_batch_2").unlink()
     os.mkfifo(folder / "data_batch_2")
     outcome = _within(10, lambda: load_dataset(folder, progress=False))
@@ -112,10 +117,7 @@ def test_a_fifo_batch_file_does_not_hang(batches_dir, tmp_path):
 
 
 def test_a_link_to_dev_zero_is_refused(batches_dir, tmp_path):
-    folder = tmp_path / "cifar-10-batches-py"
-    folder.mkdir()
-    for path in batches_dir.iterdir():
-        (folder / path.name).symlink_to(path)
+    folder = linked_copy(batches_dir, tmp_path)
     (folder / "test_batch").unlink()
     (folder / "test_batch").symlink_to("/dev/zero")
     outcome = _within(10, lambda: load_dataset(folder, progress=False))
