@@ -5,6 +5,7 @@
     python3 tasks.py test      # run the test suite, notebooks included (what CI runs)
     python3 tasks.py export    # after editing a notebook cell marked #@save: regenerate the package's copy
     python3 tasks.py editions  # write the student and the instructor edition under build/
+    python3 tasks.py site      # build the course website (student edition, offline) into build/site/
 
 Each job creates ./.venv on first use and installs the project into it; later runs reuse it and
 reinstall only when pyproject.toml changed. Extra arguments go to the job (e.g. --profile full).
@@ -60,6 +61,10 @@ def run_editions(args: list[str]) -> int:
     return subprocess.call([str(PYTHON), "-m", "course_utils", "editions", *args], cwd=ROOT, env=job_env())
 
 
+def run_site(args: list[str]) -> int:
+    return subprocess.call([str(PYTHON), "-m", "course_utils", "site", *args], cwd=ROOT, env=job_env())
+
+
 def run_tests(args: list[str]) -> int:
     env = job_env()
     # Tests and nbval always use the quick profile and the bundled sample, whatever the shell says.
@@ -67,7 +72,7 @@ def run_tests(args: list[str]) -> int:
     env.pop("CIFAR10_DIR", None)
     # nbval executes the instructor edition (every cell, solutions included), built afresh first; its
     # runs and results go to build/test-home, never into the committed results/.
-    if run_editions([]) != 0:
+    if run_editions([]) != 0 or run_site([]) != 0:  # the site is read by tests/test_site.py
         return 1
     env["COURSE_HOME"] = str(ROOT / "build" / "test-home")
     chosen = [a for a in args if not a.startswith("-")]
@@ -79,7 +84,7 @@ def run_export(args: list[str]) -> int:
     return subprocess.call([str(PYTHON), "-m", "course_utils", "export", *args], cwd=ROOT, env=job_env())
 
 
-JOBS = {"series": run_series, "test": run_tests, "export": run_export, "editions": run_editions}
+JOBS = {"series": run_series, "test": run_tests, "export": run_export, "editions": run_editions, "site": run_site}
 
 
 def main(argv: list[str]) -> int:

@@ -116,6 +116,18 @@ def _times(args) -> int:
     return 0
 
 
+def _site(args) -> int:
+    from .site import build_site
+    from .site_check import site_problems
+
+    out = build_site(args.out)
+    problems = site_problems(out)
+    for problem in problems:
+        print(f"site problem: {problem}", file=sys.stderr)
+    print(f"site: {out} ({len(list(out.rglob('*.html')))} pages); open {out / 'index.html'}")
+    return 1 if problems else 0
+
+
 def _editions(args) -> int:
     from .editions import build_editions
 
@@ -176,6 +188,8 @@ def _parser() -> argparse.ArgumentParser:
     editions = sub.add_parser("editions", help="write the student and the instructor edition under build/")
     editions.add_argument("--out", default="build", help="where the editions go (default: build)")
     sub.add_parser("export", help="write the notebooks' #@save cells into course_utils/training/networks.py")
+    site = sub.add_parser("site", help="build the course website (student edition, works offline) into build/site")
+    site.add_argument("--out", help="where the site goes (default: build/site of the project)")
     rep_table = sub.add_parser("report", help="print the results table of the full runs")
     rep_table.add_argument("--results", help="results folder (default: results/full of the project)")
     rep_table.add_argument("--write", action="store_true", help="refresh every results table in README.md instead")
@@ -194,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
             os.environ["COURSE_PROFILE"] = args.profile
         return {"reproduce": _reproduce, "series": _series, "handouts": _handouts,
                 "model-cards": _model_cards, "report": _report,
-                "export": _export, "editions": _editions,
+                "export": _export, "editions": _editions, "site": _site,
                 "times": _times}[args.command](args)
     except RuntimeError as exc:
         if "being trained by another process" not in str(exc):

@@ -1,0 +1,175 @@
+"""The course website: its sources, its launch links, and the built site in a real browser.
+
+The site is built by ``python3 tasks.py site`` (``tasks.py test`` builds it before pytest runs).
+The browser test serves ``build/site`` from 127.0.0.1, blocks every request to another host,
+visits every page with Debian's Chromium driven by Playwright, and saves two screenshots under
+``build/site-screenshots/``.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import os
+import shutil
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from course_utils.course.launch import LaunchSettings, SettingError, launch_cell, read_settings
+from course_utils.course.report import load_results
+from course_utils.course.site import FIGURE_TEXT, _figure_alt_text, _keep_resolvable_links
+from course_utils.course.site_check import site_problems
+
+ROOT = Path(__file__).resolve().parents[1]
+SITE = ROOT / "build" / "site"
+SHOTS = ROOT / "build" / "site-screenshots"
+SAMPLE = LaunchSettings(repository="https://github.com/example-org/cifar10-course", student_edition="student")
+
+
+def _built_site() -> Path:
+    if not (SITE / "index.html").exists():
+        pytest.fail("build/site has no index.html: run python3 tasks.py site (tasks.py test does it first)")
+    return SITE
+
+
+# --- launch links, from one setting -----------------------------------------------------------
+
+def test_launch_links_are_well_formed_for_a_sample_setting():
+    cell = launch_cell("notebooks/02_baseline.ipynb", SAMPLE)
+    assert cell["source"] == (
+        "**Run it yourself:** "
+        "[Open in Colab](https://colab.research.google.com/github/example-org/cifar10-course/blob/student/"
+        "notebooks/02_baseline.ipynb) · "
+        "[Launch Binder](https://mybinder.org/v2/gh/example-org/cifar10-course/student?labpath="
+        "notebooks/02_baseline.ipynb) · "
+        "{download}`Download this notebook <02_baseline.ipynb>`")
+    assert SAMPLE.install_source() == "course-utils @ git+https://github.com/example-org/cifar10-course"
+
+
+def test_without_a_repository_only_the_download_link_is_given():
+    cell = launch_cell("notebooks/02_baseline.ipynb", LaunchSettings())
+    assert "Colab" not in cell["source"] and "Binder" not in cell["source"] and "Download" in cell["source"]
+    assert LaunchSettings().install_source() is None
+
+
+def test_a_bad_setting_is_one_clear_line(monkeypatch):
+    monkeypatch.setenv("COURSE_SITE_REPOSITORY", "https://gitlab.com/someone/course")
+    with pytest.raises(SettingError, match=r"not https://github.com/OWNER/REPO"):
+        read_settings()
+    monkeypatch.setenv("COURSE_SITE_REPOSITORY", SAMPLE.repository)
+    assert read_settings().colab("notebooks/x.ipynb").startswith("https://colab.research.google.com/github/example-org/")
+
+
+def test_figures_get_their_text_alternative_as_alt_text():
+    cells = [{"cell_type": "code", "source": "fig = plot()", "outputs": [{"data": {"image/png": "..."}}]},
+             {"cell_type": "markdown", "source": "*Figure: two curves that rise,\nthen flatten.* More prose."}]
+    _figure_alt_text(cells)
+    assert cells[0]["metadata"]["mystnb"]["image"]["alt"] == "two curves that rise, then flatten."
+    assert FIGURE_TEXT.match("*Figure: a.*").group(1) == "a."
+
+
+def test_links_to_pages_the_site_lacks_keep_only_their_text(tmp_path):
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "02_baseline.ipynb").write_text("{}")
+    page = tmp_path / "notebooks" / "01_explore_data.ipynb"
+    text = "See [02](02_baseline.ipynb), [the essay](../ethics/essays/x.md) and [Keras](https://keras.io)."
+    assert _keep_resolvable_links(text, page, tmp_path) == \
+        "See [02](02_baseline.ipynb), the essay and [Keras](https://keras.io)."
+
+
+# --- the built site, as files -------------------------------------------------------------------
+
+def test_the_built_site_needs_no_network_and_has_no_broken_link_or_missing_alt_text():
+    assert site_problems(_built_site()) == []
+
+
+def test_the_site_is_the_student_edition():
+    text = "\n".join(p.read_text(encoding="utf-8") for p in _built_site().rglob("*.html"))
+    for marker in ("#@solution", "<!-- solution -->", "<!-- instructor -->", "instructor-only"):
+        assert marker not in text
+
+
+# --- the built site, in a browser ---------------------------------------------------------------
+
+def _chromium() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        message = "Debian's chromium is not installed (apt-get install chromium; .ci/run does it)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="module")
+def served_site():
+    site = _built_site()
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:  # the test reports what matters
+        pass
+
+
+def test_every_page_in_a_real_browser_offline(served_site):
+    pages = sorted(p.relative_to(SITE).as_posix() for p in SITE.rglob("*.html") if "_static" not in p.parts)
+    problems: list[str] = []
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=_chromium())
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        here = urlsplit(served_site).netloc
+
+        def route(r):
+            if urlsplit(r.request.url).netloc != here and not r.request.url.startswith("data:"):
+                problems.append(f"blocked request to another host: {r.request.url}")
+                return r.abort()
+            return r.continue_()
+        context.route("**/*", route)
+        page = context.new_page()
+        current = {"name": ""}
+        page.on("console", lambda m: m.type == "error" and problems.append(f"{current['name']}: console error {m.text}"))
+        page.on("pageerror", lambda e: problems.append(f"{current['name']}: script error {e}"))
+        page.on("response", lambda r: r.status >= 400 and problems.append(f"{current['name']}: {r.status} for {r.url}"))
+        for name in pages:
+            current["name"] = name
+            page.goto(f"{served_site}/{name}", wait_until="load")
+            broken = page.evaluate("Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0)"
+                                   ".map(i => i.getAttribute('src'))")
+            problems += [f"{name}: image {src} did not load" for src in broken]
+            hrefs = page.evaluate("Array.from(document.querySelectorAll('a[href]')).map(a => a.href)")
+            for href in sorted({h.split("#")[0] for h in hrefs if urlsplit(h).netloc == here}):
+                if context.request.get(href).status != 200:
+                    problems.append(f"{name}: broken link {href}")
+            if name == "index.html":
+                page.screenshot(path=str(SHOTS / "landing.png"), full_page=False)
+            if name == "notebooks/02_baseline.html":
+                _check_notebook_page(page, problems)
+                page.locator("main img").first.scroll_into_view_if_needed()  # the shot shows a figure
+                page.screenshot(path=str(SHOTS / "notebook-02.png"), full_page=False)
+            if name == "results.html":
+                table = page.inner_text("main")
+                problems += [f"results.html: no row for {e}" for e in load_results(ROOT / "results" / "full")
+                             if e not in table]
+        browser.close()
+    assert problems == []
+    assert (SHOTS / "landing.png").stat().st_size > 10_000 and (SHOTS / "notebook-02.png").stat().st_size > 10_000
+
+
+def _check_notebook_page(page, problems: list[str]) -> None:
+    notebook = json.loads((ROOT / "build" / "site-src" / "notebooks" / "02_baseline.ipynb").read_text())
+    figures = sum("image/png" in o.get("data", {}) for c in notebook["cells"] for o in c.get("outputs", []))
+    shown = page.evaluate("Array.from(document.querySelectorAll('main img')).filter(i => i.naturalWidth > 0"
+                          " && i.alt && !i.alt.endsWith('.png')).length")
+    if figures == 0 or shown < figures:
+        problems.append(f"notebooks/02_baseline.html shows {shown} of its {figures} figures with alt text")
