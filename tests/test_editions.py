@@ -99,3 +99,65 @@ def test_students_see_the_network_compile_and_fit(editions, stem):
     code = "\n".join(_text(cell) for cell in notebook["cells"] if cell["cell_type"] == "code")
     for needle in ("Sequential(", ".compile(", ".fit("):
         assert needle in code, f"{stem}: the student edition should show {needle} in a code cell"
+
+
+# --- the first cell on a bare hosted Jupyter (Colab) ----------------------------------------------
+
+def _bootstrap(notebook: dict) -> str:
+    """The part of the first code cell that runs before ``course_utils`` is imported."""
+    first = next(_text(c) for c in notebook["cells"] if c["cell_type"] == "code")
+    return first.split("from course_utils import setup")[0]
+
+
+def test_every_edition_notebook_knows_where_to_install_the_course_from(tmp_path, monkeypatch):
+    monkeypatch.setenv("COURSE_SITE_REPOSITORY", "https://github.com/example-org/cifar10-course")
+    built = build_editions(tmp_path)
+    want = "INSTALL_FROM = 'course-utils @ git+https://github.com/example-org/cifar10-course'"
+    for edition in ("student", "instructor"):
+        notebooks = sorted((built[edition] / "notebooks").glob("*.ipynb"))
+        assert len(notebooks) == len(SCRIPTS)
+        for path in notebooks:
+            assert want in _bootstrap(json.loads(path.read_text(encoding="utf-8"))), path.name
+
+
+def _tiny_wheel(folder: Path) -> Path:
+    """A wheel of a stand-in ``course_utils`` (one module), so pip installs it with no network."""
+    import base64
+    import hashlib
+    import zipfile
+
+    files = {"course_utils/__init__.py": "def setup():\n    return 'set up'\n",
+             "course_utils-0.1.dist-info/METADATA": "Metadata-Version: 2.1\nName: course-utils\nVersion: 0.1\n",
+             "course_utils-0.1.dist-info/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n"}
+    record = [f"{name},sha256={base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b'=').decode()},"
+              f"{len(text.encode())}" for name, text in files.items()]
+    files["course_utils-0.1.dist-info/RECORD"] = "\n".join(record + ["course_utils-0.1.dist-info/RECORD,,"]) + "\n"
+    wheel = folder / "course_utils-0.1-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return wheel
+
+
+def test_the_first_cell_installs_the_course_on_a_bare_jupyter(tmp_path):
+    """In a fresh virtual environment without the course, the first cell says so in one line and installs it."""
+    import subprocess
+    import venv
+
+    venv.EnvBuilder(with_pip=True).create(tmp_path / "bare")
+    python = tmp_path / "bare" / "bin" / "python"
+    notebook = json.loads((ROOT / "notebooks" / "02_baseline.ipynb").read_text(encoding="utf-8"))
+    cell = _bootstrap(notebook)
+    assert 'INSTALL_FROM = ""' in cell
+    # run from tmp_path: from the project root, `python -c` would import the folder course_utils/
+    refused = subprocess.run([str(python), "-c", cell], capture_output=True, text=True, cwd=tmp_path)
+    assert refused.returncode != 0 and "does not say where to get it" in refused.stderr.strip().splitlines()[-1]
+    wheel = _tiny_wheel(tmp_path)
+    code = cell.replace('INSTALL_FROM = ""', f"INSTALL_FROM = {str(wheel)!r}") + \
+        "from course_utils import setup\nprint(setup())\n"
+    done = subprocess.run([str(python), "-c", code], capture_output=True, text=True,
+                          env={"PIP_NO_INDEX": "1", "PATH": "/usr/bin:/bin"}, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    assert lines[0] == f"course_utils is not installed here: installing {wheel} with pip (a few minutes) ..."
+    assert lines[-1] == "set up"

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from ..core.atomic import write_text_atomic
 from .handouts import INSTRUCTOR_MARKER, split_instructor
+from .launch import LaunchSettings, read_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTION_CODE = "#@solution"
@@ -46,6 +47,23 @@ def is_teacher_only(cell: dict) -> bool:
     return first in (SOLUTION_TEXT, INSTRUCTOR_TEXT)
 
 
+INSTALL_LINE = 'INSTALL_FROM = ""'
+
+
+def with_install_source(notebook: dict, settings: LaunchSettings) -> dict:
+    """The notebook with its first cell told where a bare Jupyter (Colab) installs the course from."""
+    source = settings.install_source()
+    if source is None:
+        return notebook
+    cells = []
+    for cell in notebook["cells"]:
+        text = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        if cell["cell_type"] == "code" and INSTALL_LINE in text:
+            cell = {**cell, "source": text.replace(INSTALL_LINE, f"INSTALL_FROM = {source!r}", 1)}
+        cells.append(cell)
+    return {**notebook, "cells": cells}
+
+
 def student_notebook(notebook: dict) -> dict:
     """A copy of an ``.ipynb`` (as JSON) without its solution and instructor cells."""
     return {**notebook, "cells": [cell for cell in notebook["cells"] if not is_teacher_only(cell)]}
@@ -62,8 +80,9 @@ def build_editions(out_dir: str | Path = "build", root: Path = ROOT) -> dict[str
     for edition in (student, instructor):
         shutil.rmtree(edition, ignore_errors=True)
     shutil.copytree(root / "ethics", instructor / "ethics")
+    settings = read_settings(root / "pyproject.toml")
     for path in sorted((root / "notebooks").glob("[0-9][0-9]_*.ipynb")):
-        notebook = json.loads(path.read_text(encoding="utf-8"))
+        notebook = with_install_source(json.loads(path.read_text(encoding="utf-8")), settings)
         _write_json(instructor / "notebooks" / path.name, notebook)
         _write_json(student / "notebooks" / path.name, student_notebook(notebook))
     for path in sorted((root / "ethics" / "prompts").glob("*.md")) + [root / "ethics" / "rubric.md"]:
@@ -81,4 +100,4 @@ def build_editions(out_dir: str | Path = "build", root: Path = ROOT) -> dict[str
 
 
 __all__ = ["INSTRUCTOR_MARKER", "SOLUTION_CODE", "SOLUTION_TEXT", "INSTRUCTOR_TEXT", "build_editions",
-           "is_teacher_only", "student_notebook"]
+           "is_teacher_only", "student_notebook", "with_install_source"]
