@@ -77,9 +77,16 @@ class StepRecorder(keras.callbacks.Callback):
             self.state["step_losses"].append(round((batch + 1) * mean - batch * self.previous_mean, 4))
         self.previous_mean = mean
         if step in PROBE_STEPS:
+            self._sync()
             self.state["probes"].append({"step": step, "epoch": self.epoch + 1, **self.probe.measure()})
+
+    def _sync(self) -> None:
+        """On JAX, fit keeps the weights outside the model between epochs: copy them back before a probe."""
+        if keras.backend.backend() == "jax":
+            self.model.jax_state_sync()
 
     def on_epoch_end(self, epoch, logs=None):
         step = (epoch + 1) * self.steps
         if step not in PROBE_STEPS:
+            self._sync()
             self.state["probes"].append({"step": step, "epoch": epoch + 1, **self.probe.measure()})
