@@ -2,10 +2,13 @@
 """Set-up and the two jobs of this repository, with nothing but Python 3.11 installed.
 
     python3 tasks.py series    # run the notebook series headless (quick profile, bundled data)
-    python3 tasks.py test      # run the test suite, notebooks included (what CI runs)
+    python3 tasks.py test      # run the test suite, notebooks included (what CI runs): all of it on
+                               # TensorFlow, then the Keras-using part again on JAX
+    python3 tasks.py test --backend torch   # that part on one backend only (tensorflow, jax, torch)
     python3 tasks.py export    # after editing a notebook cell marked #@save: regenerate the package's copy
     python3 tasks.py editions  # write the student and the instructor edition under build/
     python3 tasks.py site      # build the course website (student edition, offline) into build/site/
+    python3 tasks.py check-latest  # newest release of every dependency in a throw-away venv, then the tests
 
 Each job creates ./.venv on first use and installs the project into it; later runs reuse it and
 reinstall only when pyproject.toml changed. Extra arguments go to the job (e.g. --profile full).
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
 import venv
@@ -65,7 +69,37 @@ def run_site(args: list[str]) -> int:
     return subprocess.call([str(PYTHON), "-m", "course_utils", "site", *args], cwd=ROOT, env=job_env())
 
 
+BACKENDS = ("tensorflow", "jax", "torch")
+# What is run again on every other Keras backend: the unit tests that use Keras, and the quick
+# profile of the two notebooks that train (02: the network in view, 04: augmentation and the collapse).
+# The modules left out never import Keras, so a second backend could not change their result.
+KERAS_FREE_TESTS = ("test_claims.py", "test_editions.py", "test_environment.py", "test_ethics.py",
+                    "test_layout.py", "test_notebooks.py", "test_site.py", "test_report.py")
+BACKEND_NOTEBOOKS = ("02_baseline.ipynb", "04_augmented.ipynb")
+
+
+def _split_backend(args: list[str]) -> tuple[list[str], list[str]]:
+    """``--backend NAME`` (repeatable) out of ``args``; default: TensorFlow in full, then the JAX subset."""
+    backends, rest, it = [], [], iter(args)
+    for arg in it:
+        if arg == "--backend" or arg.startswith("--backend="):
+            name = arg.split("=", 1)[1] if "=" in arg else next(it, "")
+            if name not in BACKENDS:
+                sys.exit(f"error: --backend {name!r}: choose one of {', '.join(BACKENDS)}")
+            backends.append(name)
+        else:
+            rest.append(arg)
+    return backends or ["tensorflow", "jax"], rest
+
+
+def _install_torch() -> None:
+    if subprocess.call([str(PYTHON), "-c", "import torch"], stderr=subprocess.DEVNULL) != 0:
+        print("Installing PyTorch for --backend torch (large: the index's wheels bring CUDA libraries) ...", flush=True)
+        subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "torch"], check=True)
+
+
 def run_tests(args: list[str]) -> int:
+    backends, args = _split_backend(args)
     env = job_env()
     # Tests and nbval always use the quick profile and the bundled sample, whatever the shell says.
     env["COURSE_PROFILE"] = "quick"
@@ -74,17 +108,77 @@ def run_tests(args: list[str]) -> int:
     # runs and results go to build/test-home, never into the committed results/.
     if run_editions([]) != 0 or run_site([]) != 0:  # the site is read by tests/test_site.py
         return 1
-    env["COURSE_HOME"] = str(ROOT / "build" / "test-home")
     chosen = [a for a in args if not a.startswith("-")]
-    targets = [] if chosen else ["tests", "build/instructor/notebooks"]
-    return subprocess.call([str(PYTHON), "-m", "pytest", *args, *targets], cwd=ROOT, env=env)
+    status = 0
+    for backend in backends:
+        if backend == "torch":
+            _install_torch()
+        # each backend its own home: a run saved by one backend is not reused by another
+        env.update(KERAS_BACKEND=backend, COURSE_HOME=str(ROOT / "build" / f"test-home-{backend}"))
+        if chosen:
+            targets = []
+        elif backend == "tensorflow":
+            targets = ["tests", "build/instructor/notebooks"]
+        else:
+            targets = ["tests", *[f"--ignore=tests/{name}" for name in KERAS_FREE_TESTS],
+                       *[f"build/instructor/notebooks/{name}" for name in BACKEND_NOTEBOOKS]]
+        print(f"== tests on the {backend} backend", flush=True)
+        status = subprocess.call([str(PYTHON), "-m", "pytest", *args, *targets], cwd=ROOT, env=env) or status
+    return status
+
+
+def run_check_latest(args: list[str]) -> int:
+    """The newest release of every dependency, upper bounds ignored, in a throw-away venv; then the tests."""
+    import json
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = project["dependencies"] + [d for d in project["optional-dependencies"]["dev"] if "course-utils" not in d]
+    wanted += [d for extra in ("notebooks", "site") for d in project["optional-dependencies"][extra]]
+    names = sorted({re.split(r"[<>=!~ ;\[]", d, maxsplit=1)[0] for d in wanted})
+    latest = ROOT / "build" / "latest-venv"
+    print(f"Creating {latest.relative_to(ROOT)} with the newest release of: {', '.join(names)}", flush=True)
+    venv.EnvBuilder(with_pip=True, clear=True).create(latest)
+    python = latest / BIN.name / PYTHON.name
+    pip = [str(python), "-m", "pip", "--disable-pip-version-check", "install", "--quiet"]
+    subprocess.run(pip + ["--upgrade", "pip"], check=True)
+    subprocess.run(pip + ["--upgrade", *names], check=True)
+    subprocess.run(pip + ["--no-deps", "--editable", "."], check=True, cwd=ROOT)
+    versions = subprocess.run([str(python), "-m", "pip", "list", "--format=json"], capture_output=True, text=True,
+                              check=True).stdout
+    installed = {p["name"].lower().replace("_", "-"): p["version"] for p in json.loads(versions)}
+    outside = []
+    for spec in wanted:
+        name = re.split(r"[<>=!~ ;\[]", spec, maxsplit=1)[0]
+        upper = re.search(r"<\s*([0-9][0-9.]*)", spec)
+        have = installed.get(name.lower().replace("_", "-"), "?")
+        if upper and have != "?" and _version(have) >= _version(upper.group(1)):
+            outside.append(f"{name} {have} (pyproject.toml allows <{upper.group(1)})")
+    print("Newer than pyproject.toml allows: " + ("; ".join(outside) if outside else "nothing"), flush=True)
+    env = job_env()
+    env.update(PATH=str(python.parent) + os.pathsep + env["PATH"], COURSE_PROFILE="quick",
+               COURSE_HOME=str(ROOT / "build" / "test-home-latest"), KERAS_BACKEND="tensorflow")
+    env.pop("CIFAR10_DIR", None)
+    if subprocess.call([str(python), "-m", "course_utils", "editions"], cwd=ROOT, env=env) != 0:
+        return 1
+    status = subprocess.call([str(python), "-m", "pytest", "-q", "-rf", *(args or ["tests",
+                              "build/instructor/notebooks", "--ignore=tests/test_site.py"])], cwd=ROOT, env=env)
+    print("check-latest: " + ("every test passed with the newest releases" if status == 0 else
+          "failures above; the suspects are the packages newer than pyproject.toml allows: "
+          + ("; ".join(outside) or "none (a release inside the ranges broke something)")), flush=True)
+    return status
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", text)[:3])
 
 
 def run_export(args: list[str]) -> int:
     return subprocess.call([str(PYTHON), "-m", "course_utils", "export", *args], cwd=ROOT, env=job_env())
 
 
-JOBS = {"series": run_series, "test": run_tests, "export": run_export, "editions": run_editions, "site": run_site}
+JOBS = {"series": run_series, "test": run_tests, "export": run_export, "editions": run_editions, "site": run_site,
+        "check-latest": run_check_latest}
 
 
 def main(argv: list[str]) -> int:
