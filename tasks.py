@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Set-up and the two jobs of this repository, with nothing but Python 3.11 installed.
+"""Set-up and the two jobs of this repository, with nothing but Python (3.11, 3.12 or 3.13) installed.
 
     python3 tasks.py series    # run the notebook series headless (quick profile, bundled data)
     python3 tasks.py test      # run the test suite, notebooks included (what CI runs): all of it on
@@ -33,14 +33,15 @@ EXTRAS = "dev"  # environment.yml installs the same extras; tests/test_environme
 
 def ensure_venv() -> None:
     """Create .venv if needed and (re)install the project when pyproject.toml changed."""
-    if sys.version_info[:2] not in ((3, 11), (3, 12)):
-        sys.exit(f"error: Python {sys.version.split()[0]} found; this course needs Python 3.11 or 3.12 "
+    if sys.version_info[:2] not in ((3, 11), (3, 12), (3, 13)):
+        sys.exit(f"error: Python {sys.version.split()[0]} found; this course needs Python 3.11, 3.12 or 3.13 "
                  "(TensorFlow has no wheels for others): run this script with python3.11")
-    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    python = ".".join(map(str, sys.version_info[:2]))
+    wanted = f"{hashlib.sha256((ROOT / 'pyproject.toml').read_bytes()).hexdigest()} python{python}"
     if PYTHON.exists() and STAMP.exists() and STAMP.read_text().strip() == wanted:
         return
-    if not PYTHON.exists():
-        print(f"Creating the virtual environment {VENV.name}/ ...", flush=True)
+    if not PYTHON.exists() or STAMP.exists() and not STAMP.read_text().strip().endswith(f" python{python}"):
+        print(f"Creating the virtual environment {VENV.name}/ with Python {python} ...", flush=True)
         venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
     print("Installing the course and its dependencies (first time: a few minutes) ...", flush=True)
     pip = [str(PYTHON), "-m", "pip", "--disable-pip-version-check"]

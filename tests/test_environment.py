@@ -28,7 +28,8 @@ def test_python_version_is_one_the_project_supports():
     project, env = load()
     python = next(d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python"))
     version = python.split("=")[1]
-    assert project["requires-python"] == ">=3.11,<3.13" and version in ("3.11", "3.12")
+    assert project["requires-python"] == ">=3.11,<3.14" and version in ("3.11", "3.12", "3.13")
+    assert "(3, 11), (3, 12), (3, 13)" in (ROOT / "tasks.py").read_text()
 
 
 def test_pip_section_installs_the_project_with_the_same_extras_as_tasks_py():
