@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..core.atomic import write_text_atomic
+from ..core.home import project_folder
 from .card_sections import (ETHICAL_CONSIDERATIONS, USE_FACTORS_METRICS, CardFacts, caveats, class_tables,
                             data_sections, header, model_details, quantitative)
 
@@ -87,10 +88,18 @@ def write_model_cards(results_dir: str | Path = "results/full", out_dir: str | P
             results = json.loads(path.read_text(encoding="utf-8"))
             if results.get("experiment") != name:
                 raise ValueError(f"the file is for experiment {results.get('experiment')!r}")
-            text = render_model_card(results, source=path.as_posix())
+            text = render_model_card(results, source=_shown_path(path))
         except (ValueError, AttributeError, TypeError, KeyError) as exc:  # JSONDecodeError is a ValueError
             log(f"model-cards: cannot use {path.as_posix()} ({exc}); no card written for {name}")
             continue
         written.append(write_text_atomic(out_dir / f"{name}.md", text))
         log(f"model-cards: wrote {(out_dir / f'{name}.md').as_posix()}")
     return written
+
+
+def _shown_path(path: Path) -> str:
+    """The results file as a card names it: relative to the project, never this machine's absolute path."""
+    try:
+        return path.resolve().relative_to(project_folder().resolve()).as_posix()
+    except ValueError:
+        return path.name
