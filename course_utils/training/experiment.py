@@ -145,7 +145,8 @@ class Run:
 
     def _start_from(self, model: keras.Model) -> int:
         """Load the finished run this one continues into ``model``; return the epoch to go on from."""
-        base = with_precision(EXPERIMENTS[self.config.continues.removesuffix("_bf16")], self.config.precision)
+        base = resolve(with_precision(EXPERIMENTS[self.config.continues.removesuffix("_bf16")], self.config.precision),
+                       self.profile)
         differs = {k for k, v in asdict(base).items()
                    if asdict(self.config)[k] != v and k not in ("name", "epochs", "epochs_factor", "continues")}
         if differs:
@@ -269,7 +270,8 @@ def data_parallel_scope(data_parallel: bool):
 
     if not data_parallel:
         return nullcontext()
-    devices = keras.distribution.list_devices()
+    # keras.distribution exists on JAX and TensorFlow only (it is None on PyTorch)
+    devices = keras.distribution.list_devices() if keras.distribution is not None else []
     if keras.backend.backend() != "jax" or len(devices) < 2:
         raise ValueError(f"data parallelism needs the JAX backend and two or more devices; found "
                          f"{keras.backend.backend()} with {len(devices)} ({', '.join(devices)})")
