@@ -270,8 +270,8 @@ def data_parallel_scope(data_parallel: bool):
 
     if not data_parallel:
         return nullcontext()
-    # keras.distribution exists on JAX and TensorFlow only (it is None on PyTorch)
-    devices = keras.distribution.list_devices() if keras.distribution is not None else []
+    # only JAX can list devices here (on PyTorch, list_devices fails inside Keras)
+    devices = keras.distribution.list_devices() if keras.backend.backend() == "jax" else []
     if keras.backend.backend() != "jax" or len(devices) < 2:
         raise ValueError(f"data parallelism needs the JAX backend and two or more devices; found "
                          f"{keras.backend.backend()} with {len(devices)} ({', '.join(devices)})")
