@@ -176,8 +176,8 @@ assert (y_onehot.argmax(axis=1) == data.y_train[:n].ravel()).all()
 # %% [markdown]
 # ## What we learned
 #
-# - CIFAR-10 is 60,000 colour photos of 32 × 32 pixels in ten classes; the course ships a balanced
-#   sample of 6,000 of them, and the quick profile trains on 2,000 of its training images.
+# - CIFAR-10 is 60,000 colour photos of 32 × 32 pixels in ten classes; the quick profile uses a
+#   balanced sample of 6,000 of them.
 # - Every class has the same number of images, so chance level is 10%.
 # - Dividing by 255 changes the scale of the pixels (mean about 0.5 instead of about 120), not the picture.
 # - `keras.utils.to_categorical` (formerly `np_utils.to_categorical`) turns a label into a one-hot row.

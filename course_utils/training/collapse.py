@@ -126,11 +126,6 @@ def run_collapse(demo: str | CollapseConfig = "collapse_from_trained", *, profil
         return _run(config, profile, data, run_dir, results_path, stamp, force, verbose)
 
 
-def _train_count(profile: Profile, data: Dataset) -> int:
-    """How many training images the run uses: all (full profile), or the profile's first N."""
-    return min(profile.train_images or len(data.x_train), len(data.x_train))
-
-
 def _load_state(run_dir: Path, stamp: dict, force: bool) -> tuple[dict, keras.Model | None]:
     """The saved progress of this run and its model, or a fresh state when there is none to trust."""
     state_path = run_dir / "state.json"
@@ -171,8 +166,8 @@ def _run(config: CollapseConfig, profile: Profile, data: Dataset, run_dir: Path,
         state["resumed"].append(len(state["first"]) + len(state["continued"]))
     started = time.perf_counter()
 
-    # Step 1: the first cell, x / 255, 20% held out (the full profile: all 50,000 training images).
-    x, y = data.x_train[:_train_count(profile, data)], data.y_train[:_train_count(profile, data)]
+    # Step 1: the first cell, x / 255, 20% held out.
+    x, y = data.x_train, data.y_train
     cut = split_like_keras(len(x), config.validation_split)
     train = PixelBatches(x[:cut], y[:cut], config.batch_size, "outside", shuffle=True, seed=config.seed)
     validation = PixelBatches(x[cut:], y[cut:], 512, "outside")
@@ -226,7 +221,7 @@ def _finish(config: CollapseConfig, profile: Profile, data: Dataset, model: kera
         "config": asdict(config),
         "data_sha256": data.sha256,
         "augmentation": settings_for(config.settings),
-        "steps_per_epoch": _train_count(profile, data) // config.batch_size,
+        "steps_per_epoch": len(data.x_train) // config.batch_size,
         "profile": profile.as_dict(),
         "data": data.provenance(),
         "first_history": state["first"],
