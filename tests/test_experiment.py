@@ -127,12 +127,17 @@ def test_a_continued_run_starts_from_the_finished_one(sample, tmp_path, monkeypa
 
 
 def test_a_run_continues_one_whose_image_count_comes_from_the_profile(sample, tmp_path, monkeypatch):
-    """As augmented_40 continues augmented: neither names an image count, the quick profile gives both one."""
+    """As augmented_40 continues augmented: neither names an image count, the profile gives both one."""
+    from dataclasses import replace
+
     import course_utils.training.experiment as experiment
+    from course_utils.core.profiles import get_profile
+
+    sized = replace(get_profile("quick"), train_images=2000)
 
     base = ExperimentConfig("tiny_profiled", model="baseline", epochs=1, batch_size=64)  # train_images from the profile
     monkeypatch.setitem(experiment.EXPERIMENTS, "tiny_profiled", base)
-    kwargs = dict(profile="quick", data=sample, runs_dir=tmp_path / "runs", results_dir=tmp_path / "r", verbose=0)
+    kwargs = dict(profile=sized, data=sample, runs_dir=tmp_path / "runs", results_dir=tmp_path / "r", verbose=0)
     longer = ExperimentConfig("tiny_profiled_2", model="baseline", epochs=2, batch_size=64, continues="tiny_profiled")
     result = run_experiment(longer, **kwargs)
     assert result.results["continued_from"] == {"experiment": "tiny_profiled", "epochs": 1}
