@@ -2,9 +2,9 @@
 """Set-up and the two jobs of this repository, with nothing but Python (3.11, 3.12 or 3.13) installed.
 
     python3 tasks.py series    # run the notebook series headless (quick profile, bundled data)
-    python3 tasks.py test      # run the test suite, notebooks included (what CI runs): all of it on
-                               # TensorFlow, then the Keras-using part again on JAX
-    python3 tasks.py test --backend torch   # that part on one backend only (tensorflow, jax, torch)
+    python3 tasks.py test      # run the test suite, notebooks included, on TensorFlow (what CI runs)
+    python3 tasks.py test --backend jax     # the Keras-using tests and notebooks 02 and 04 on JAX
+                                            # (or torch; repeat --backend for several)
     python3 tasks.py export    # after editing a notebook cell marked #@save: regenerate the package's copy
     python3 tasks.py editions  # write the student and the instructor edition under build/
     python3 tasks.py site      # build the course website (student edition, offline) into build/site/
@@ -80,7 +80,7 @@ BACKEND_NOTEBOOKS = ("02_baseline.ipynb", "04_augmented.ipynb")
 
 
 def _split_backend(args: list[str]) -> tuple[list[str], list[str]]:
-    """``--backend NAME`` (repeatable) out of ``args``; default: TensorFlow in full, then the JAX subset."""
+    """``--backend NAME`` (repeatable) out of ``args``; default: TensorFlow, everything."""
     backends, rest, it = [], [], iter(args)
     for arg in it:
         if arg == "--backend" or arg.startswith("--backend="):
@@ -90,7 +90,9 @@ def _split_backend(args: list[str]) -> tuple[list[str], list[str]]:
             backends.append(name)
         else:
             rest.append(arg)
-    return backends or ["tensorflow", "jax"], rest
+    # CI runs TensorFlow only for now: on 2026-11-29, on a 2-core machine, the TensorFlow suite took 823 s
+    # and the JAX subset more than 12 minutes on top, far over CI's 15-minute budget; run it with --backend jax.
+    return backends or ["tensorflow"], rest
 
 
 def _install_torch() -> None:
