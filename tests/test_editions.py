@@ -161,3 +161,11 @@ def test_the_first_cell_installs_the_course_on_a_bare_jupyter(tmp_path):
     lines = done.stdout.strip().splitlines()
     assert lines[0] == f"course_utils is not installed here: installing {wheel} with pip (a few minutes) ..."
     assert lines[-1] == "set up"
+
+
+def test_the_install_block_is_the_same_in_every_notebook():
+    """The block cannot live in the package it installs, so it is repeated; this keeps the copies equal."""
+    blocks = {path.name: _bootstrap(json.loads(path.read_text(encoding="utf-8")))
+              for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))}
+    assert len(blocks) == len(SCRIPTS) and len(set(blocks.values())) == 1, blocks
+    assert 'INSTALL_FROM = ""' in next(iter(blocks.values()))
