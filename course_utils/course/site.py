@@ -24,12 +24,12 @@ from pathlib import Path
 
 from ..core.atomic import write_text_atomic
 from .editions import build_editions
+from .handouts import _plain_citations  # the handouts render citations the same way
 from .launch import LaunchSettings, launch_cell, read_settings
 from .report import results_table
 
 ROOT = Path(__file__).resolve().parents[2]
 TITLE = "CIFAR-10 with Keras 3"
-CITATION = re.compile(r"\[(@[^\]]+)\]")
 FIGURE_TEXT = re.compile(r"\*Figure:\s*(.+?)\*(?!\*)", flags=re.S)
 MD_LINK = re.compile(r"(?<!!)\[([^\]]+)\]\(([^)\s]+)\)")
 
@@ -57,10 +57,6 @@ or "Launch Binder" link where this copy of the site has them, or clone the repos
 **The ethics companion** asks what the same tools do when the pictures are of people: prompts with
 a rubric, a bibliography, model cards{datasheet_note}.
 """
-
-
-def _plain_citations(text: str) -> str:
-    return CITATION.sub(lambda m: "[" + "; ".join(k.strip().lstrip("@") for k in m.group(1).split(";")) + "]", text)
 
 
 def _keep_resolvable_links(text: str, page: Path, src: Path) -> str:
