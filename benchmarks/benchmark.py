@@ -1,7 +1,8 @@
 """How fast the course trains, against what: its own path beside plain Keras, on this machine, in one run.
 
     python benchmarks/benchmark.py            # deeper and augmented, TensorFlow, course and plain Keras
-    python benchmarks/benchmark.py --all      # also the baseline, the JAX backend and the legacy generator
+    python benchmarks/benchmark.py --all      # also the baseline, the JAX backend (with and without the
+                                              # YNNPACK flag of course_utils/core/xla_cpu.py), the legacy generator
     python benchmarks/benchmark.py --bf16     # measure bf16 training even where this CPU does it slowly
 
 For each measurement a fresh process trains ``--epochs`` epochs on a slice of ``--images`` images
@@ -166,8 +167,14 @@ def _plain(spec, x, y, clock):
                                     callbacks=[clock], verbose=0)
 
 
+# "jax" runs with course_utils's YNNPACK flag (core/xla_cpu.py); "jax-xla-default" without it
+XLA_DEFAULT = "jax-xla-default"
+
+
 def _child(kind: str, spec: dict | None = None, backend: str = "tensorflow") -> dict:
     env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(ROOT)}
+    if backend == XLA_DEFAULT:
+        env.update(KERAS_BACKEND="jax", XLA_FLAGS="--xla_cpu_experimental_ynn_fusion_type=")
     command = [sys.executable, __file__, "--child", kind] + ([json.dumps(spec)] if spec else [])
     done = subprocess.run(command, env=env, capture_output=True, text=True)
     if done.returncode != 0:
@@ -192,20 +199,20 @@ def plan(args, limits: dict) -> tuple[list[dict], list[str]]:
     if args.all:
         specs.append({"model": "augmented", "precision": "fp32", "path": "legacy", "backend": "tensorflow",
                       "images": args.images, "epochs": args.epochs})
-        specs += [{"model": m, "precision": "fp32", "path": "course", "backend": "jax", "images": args.images,
-                   "epochs": args.epochs} for m in models]
+        specs += [{"model": m, "precision": "fp32", "path": "course", "backend": backend, "images": args.images,
+                   "epochs": args.epochs} for m in models for backend in ("jax", XLA_DEFAULT)]
     return specs, notes
 
 
 def table(rows: list[dict], limits: dict) -> str:
     plain = {(r["model"], r["precision"], r["backend"]): r for r in rows if r["path"] == "plain"}
-    lines = [f"{'model':10} {'path':7} {'precision':9} {'backend':10} {'epoch s':>8} {'images/s':>9} "
+    lines = [f"{'model':10} {'path':7} {'precision':9} {'backend':15} {'epoch s':>8} {'images/s':>9} "
              f"{'course/plain':>12} {'GFLOP/s':>8} {'of limit':>8} {'peak RSS':>9}"]
     for r in rows:
         gflops = r["images_per_second"] * r["flops_per_image"] / 1e9
         ref = plain.get((r["model"], r["precision"], "tensorflow"))
         ratio = f"{r['images_per_second'] / ref['images_per_second']:.2f}x" if ref and r["path"] == "course" else ""
-        lines.append(f"{r['model']:10} {r['path']:7} {r['precision']:9} {r['backend']:10} "
+        lines.append(f"{r['model']:10} {r['path']:7} {r['precision']:9} {r['backend']:15} "
                      f"{r['median_epoch_seconds']:8.1f} {r['images_per_second']:9.0f} {ratio:>12} {gflops:8.1f} "
                      f"{gflops / limits[r['precision']]:8.1%} {r['peak_rss_mb'] / 1024:8.2f}G")
     return "\n".join(lines)

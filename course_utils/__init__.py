@@ -23,6 +23,10 @@ from __future__ import annotations
 
 import importlib
 
+from .core.xla_cpu import use_ynnpack_on_jax_cpu
+
+use_ynnpack_on_jax_cpu()  # before anything imports Keras: XLA reads its flags once (see core/xla_cpu.py)
+
 _EXPORTS = {
     "notebook": ["answer_hash", "check", "setup"],
     "data": ["CLASS_NAMES", "DataError", "Dataset", "load_cifar10", "load_dataset"],
