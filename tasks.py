@@ -2,9 +2,11 @@
 """Set-up and the two jobs of this repository, with nothing but Python (3.11, 3.12 or 3.13) installed.
 
     python3 tasks.py series    # run the notebook series headless (quick profile, bundled data)
-    python3 tasks.py test      # run the test suite, notebooks included, on TensorFlow (what CI runs)
-    python3 tasks.py test --backend jax     # the Keras-using tests and notebooks 02 and 04 on JAX
-                                            # (or torch; repeat --backend for several)
+    python3 tasks.py test      # the test suite, notebooks included, on TensorFlow (what CI runs)
+    python3 tasks.py test --backend tensorflow --backend jax  # and the Keras-using tests and notebooks
+                               # 02 and 04 on JAX (or torch, which first installs PyTorch)
+    python3 tasks.py test tests/test_data.py  # chosen tests only (on TensorFlow unless --backend says)
+    python3 tasks.py test --one-at-a-time     # the runs in turn, output live (the default runs two at once)
     python3 tasks.py export    # after editing a notebook cell marked #@save: regenerate the package's copy
     python3 tasks.py editions  # write the student and the instructor edition under build/
     python3 tasks.py site      # build the course website (student edition, offline) into build/site/
@@ -18,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
 import subprocess
 import sys
 import venv
@@ -73,26 +76,30 @@ def run_site(args: list[str]) -> int:
 BACKENDS = ("tensorflow", "jax", "torch")
 # What is run again on every other Keras backend: the unit tests that use Keras, and the quick
 # profile of the two notebooks that train (02: the network in view, 04: augmentation and the collapse).
-# The modules left out never import Keras, so a second backend could not change their result.
-KERAS_FREE_TESTS = ("test_claims.py", "test_editions.py", "test_environment.py", "test_ethics.py",
+# The modules left out never import Keras (test_xla_cpu.py starts its own JAX child whatever the
+# run's backend), so a second backend could not change their result.
+KERAS_FREE_TESTS = ("test_claims.py", "test_editions.py", "test_environment.py", "test_ethics.py", "test_xla_cpu.py",
                     "test_layout.py", "test_notebooks.py", "test_site.py", "test_report.py")
 BACKEND_NOTEBOOKS = ("02_baseline.ipynb", "04_augmented.ipynb")
 
 
-def _split_backend(args: list[str]) -> tuple[list[str], list[str]]:
-    """``--backend NAME`` (repeatable) out of ``args``; default: TensorFlow, everything."""
-    backends, rest, it = [], [], iter(args)
+def _split_backend(args: list[str]) -> tuple[list[str], list[str], bool]:
+    """``--backend NAME`` (repeatable) and ``--one-at-a-time`` out of ``args``.
+
+    No ``--backend``: an empty list (the caller picks the default).
+    """
+    backends, rest, serial, it = [], [], False, iter(args)
     for arg in it:
         if arg == "--backend" or arg.startswith("--backend="):
             name = arg.split("=", 1)[1] if "=" in arg else next(it, "")
             if name not in BACKENDS:
                 sys.exit(f"error: --backend {name!r}: choose one of {', '.join(BACKENDS)}")
             backends.append(name)
+        elif arg == "--one-at-a-time":
+            serial = True
         else:
             rest.append(arg)
-    # CI runs TensorFlow only for now: on 2026-11-29, on a 2-core machine, the TensorFlow suite took 823 s
-    # and the JAX subset 1,126 s on top, far over CI's 15-minute budget; run it with --backend jax.
-    return backends or ["tensorflow"], rest
+    return backends, rest, serial
 
 
 def _install_torch() -> None:
@@ -101,34 +108,100 @@ def _install_torch() -> None:
         subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "torch"], check=True)
 
 
+def _streams(backend: str, args: list[str]) -> list[tuple[str, list[list[str]], dict]]:
+    """The test runs of one backend: (name, commands run in turn, environment changes)."""
+    pytest = [str(PYTHON), "-m", "pytest", "--durations=20", *args]  # the slowest tests, for whoever trims CI time
+    home = ROOT / "build" / f"test-home-{backend}"  # each backend its own: no run is reused across backends
+    env = {"KERAS_BACKEND": backend, "COURSE_HOME": str(home)}
+    if backend == "tensorflow":
+        site = [str(PYTHON), "-m", "course_utils", "site"]  # tests/test_site.py reads the built site
+        units = [site, pytest + ["tests"]]
+        notebooks = [pytest + ["build/instructor/notebooks"]]
+    else:
+        units = [pytest + ["tests", *[f"--ignore=tests/{name}" for name in KERAS_FREE_TESTS]]]
+        notebooks = [pytest + [f"build/instructor/notebooks/{name}" for name in BACKEND_NOTEBOOKS]]
+    return [(f"{backend} notebooks", notebooks, env), (f"{backend} unit tests", units, env)]
+
+
+def _run_stream(name: str, commands: list[list[str]], env: dict, log: Path | None) -> int:
+    """Run the commands in turn (stopping at the first failure), into ``log`` or to the terminal."""
+    out = open(log, "w") if log else None
+    try:
+        for command in commands:
+            status = subprocess.call(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT if out else None)
+            if status:
+                return status
+        return 0
+    finally:
+        if out:
+            out.close()
+
+
 def run_tests(args: list[str]) -> int:
-    backends, args = _split_backend(args)
+    """The test suite on each backend: notebooks and unit tests as separate runs, two at a time.
+
+    On CI's 2-core machine two runs side by side finish sooner than one after the other: a unit test
+    spends much of its time starting Python and importing Keras on one core while a notebook trains.
+    ``--one-at-a-time`` runs them in turn with their output live (for debugging or for timing).
+    """
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    backends, args, serial = _split_backend(args)
     env = job_env()
     # Tests and nbval always use the quick profile and the bundled sample, whatever the shell says.
     env["COURSE_PROFILE"] = "quick"
     env.pop("CIFAR10_DIR", None)
     # nbval executes the instructor edition (every cell, solutions included), built afresh first; its
-    # runs and results go to build/test-home, never into the committed results/.
-    if run_editions([]) != 0 or run_site([]) != 0:  # the site is read by tests/test_site.py
+    # runs and results go to build/test-home-*, never into the committed results/.
+    if run_editions([]) != 0:
         return 1
     # chosen tests are paths (with an optional ::name); other words are option values, such as -p's
-    chosen = [a for a in args if not a.startswith("-") and (ROOT / a.split("::")[0]).exists()]
-    status = 0
-    for backend in backends:
-        if backend == "torch":
-            _install_torch()
-        # each backend its own home: a run saved by one backend is not reused by another
-        env.update(KERAS_BACKEND=backend, COURSE_HOME=str(ROOT / "build" / f"test-home-{backend}"))
-        if chosen:
-            targets = []
-        elif backend == "tensorflow":
-            targets = ["tests", "build/instructor/notebooks"]
-        else:
-            targets = ["tests", *[f"--ignore=tests/{name}" for name in KERAS_FREE_TESTS],
-                       *[f"build/instructor/notebooks/{name}" for name in BACKEND_NOTEBOOKS]]
-        print(f"== tests on the {backend} backend", flush=True)
-        status = subprocess.call([str(PYTHON), "-m", "pytest", *args, *targets], cwd=ROOT, env=env) or status
-    return status
+    chosen = [a.split("::")[0] for a in args if not a.startswith("-") and (ROOT / a.split("::")[0]).exists()]
+    if chosen:
+        if any((ROOT / c).resolve() in (ROOT / "tests", ROOT / "tests" / "test_site.py") for c in chosen) and run_site([]):
+            return 1
+        status = 0
+        for backend in backends or ["tensorflow"]:
+            print(f"== chosen tests on the {backend} backend", flush=True)
+            status = _run_stream(backend, [[str(PYTHON), "-m", "pytest", *args]], {**env, "KERAS_BACKEND": backend,
+                                 "COURSE_HOME": str(ROOT / "build" / f"test-home-{backend}")}, None) or status
+        return status
+    # CI runs TensorFlow only for now. Measured on 2026-11-30 on this 2-core machine, two runs at a time
+    # from a clean test home: TensorFlow notebooks 775 s and unit tests 409 s; JAX notebooks 02 and 04
+    # 580 s and unit tests 427 s; 1,202 s for all four, too long for CI's 15 minutes with the set-up.
+    backends = backends or ["tensorflow"]
+    if "torch" in backends:
+        _install_torch()
+    for backend in backends:  # the notebooks train afresh, as on CI's clean checkout: no run left from last time
+        shutil.rmtree(ROOT / "build" / f"test-home-{backend}", ignore_errors=True)
+    streams = [s for backend in backends for s in _streams(backend, args)]
+    logs = ROOT / "build" / "test-logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+
+    def say(line: str) -> None:  # one write per line: two threads' lines never run into each other
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+
+    def run(stream) -> tuple[str, int, float, Path | None]:
+        name, commands, changes = stream
+        log = None if serial else logs / (name.replace(" ", "-") + ".log")
+        say(f"== {name}: started" + (f", output in {log.relative_to(ROOT)}" if log else ""))
+        begun = time.monotonic()
+        status = _run_stream(name, commands, {**env, **changes}, log)
+        say(f"== {name}: {'passed' if status == 0 else 'FAILED'} in {time.monotonic() - begun:.0f} s")
+        return name, status, time.monotonic() - begun, log
+
+    with ThreadPoolExecutor(max_workers=1 if serial else 2) as pool:
+        finished = list(pool.map(run, streams))
+    for name, status, _, log in finished:
+        if log:  # every run's whole output, one after the other, so CI's log reads in order
+            print(f"\n======== {name} ({log.relative_to(ROOT)})\n" + log.read_text(errors="replace"), flush=True)
+    print("\n".join(f"== {name}: {'passed' if status == 0 else 'FAILED'} in {seconds:.0f} s"
+                    for name, status, seconds, _ in finished)
+          + f"\n== all test runs: {time.monotonic() - started:.0f} s", flush=True)
+    return 1 if any(status for _, status, _, _ in finished) else 0
 
 
 def run_check_latest(args: list[str]) -> int:

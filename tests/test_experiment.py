@@ -73,7 +73,7 @@ RESUME_SCRIPT = """
 import sys
 from course_utils.training.experiment import ExperimentConfig, run_experiment
 from course_utils.data import load_dataset
-config = ExperimentConfig("resume", model="baseline", epochs=3, train_images=1280, batch_size=32)
+config = ExperimentConfig("resume", model="baseline", epochs=3, train_images=640, batch_size=32)
 run_experiment(config, profile="quick", data=load_dataset("sample", progress=False),
                runs_dir=sys.argv[1] + "/runs", results_dir=sys.argv[1] + "/results", verbose=0)
 """
@@ -133,7 +133,7 @@ def test_a_run_continues_one_whose_image_count_comes_from_the_profile(sample, tm
     import course_utils.training.experiment as experiment
     from course_utils.core.profiles import get_profile
 
-    sized = replace(get_profile("quick"), train_images=2000)
+    sized = replace(get_profile("quick"), train_images=640)
 
     base = ExperimentConfig("tiny_profiled", model="baseline", epochs=1, batch_size=64)  # train_images from the profile
     monkeypatch.setitem(experiment.EXPERIMENTS, "tiny_profiled", base)
@@ -141,7 +141,7 @@ def test_a_run_continues_one_whose_image_count_comes_from_the_profile(sample, tm
     longer = ExperimentConfig("tiny_profiled_2", model="baseline", epochs=2, batch_size=64, continues="tiny_profiled")
     result = run_experiment(longer, **kwargs)
     assert result.results["continued_from"] == {"experiment": "tiny_profiled", "epochs": 1}
-    assert result.results["config"]["train_images"] == 2000
+    assert result.results["config"]["train_images"] == 640
 
 
 def test_old_results_files_still_match_their_config():
