@@ -56,6 +56,8 @@ def setup(seed: int = 42, data_source=None):
     with native_stderr_silenced():
         import keras
         import keras.src.backend  # noqa: F401  (loads the backend, which prints the notices)
+        # the first operation starts the devices, where TensorFlow prints its CUDA probe's errors
+        keras.ops.convert_to_numpy(keras.ops.zeros((1,)))
     import matplotlib as mpl
 
     from .data.loading import load_dataset

@@ -44,7 +44,8 @@ if importlib.util.find_spec("course_utils") is None:  # a bare hosted Jupyter, s
         raise ModuleNotFoundError("course_utils is not installed and this copy of the notebook does not say where "
                                   "to get it: clone the course and run `python3 tasks.py series`")
     print(f"course_utils is not installed here: installing {INSTALL_FROM} with pip (a few minutes) ...")
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", INSTALL_FROM], check=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", INSTALL_FROM],
+                   check=True)
 
 from course_utils import setup
 

@@ -28,6 +28,7 @@ FORBIDDEN_IN_CODE = ("np_utils", "keras.layers.core", "fit_generator", "_create_
 HOME_PATH = re.compile(r"/home/[^/\s\"']+|/Users/[^/\s\"']+|/root/|[A-Za-z]:\\+Users\\+")
 TRACEBACK = "Traceback (most recent call last)"
 LINK = re.compile(r"\]\(([^)\s]+)\)")
+ABSL_LINE = re.compile(r"^[EWIF]\d{4} \d\d:\d\d:\d+\.\d+ +\d+ [\w.]+:\d+\]", re.M)
 
 
 def _read(path: Path):
@@ -84,6 +85,9 @@ def test_saved_outputs_are_clean(stem):
         assert home == "/" or home not in text, f"{stem} cell {index} output shows the home folder"
         # An install path (a warning's file name, say) names the machine's folders, as a home path does.
         assert "site-packages" not in text, f"{stem} cell {index} output shows an install path"
+        # C++ log lines (absl: "E0000 00:00:... cuda_platform.cc:52] failed call to cuInit") are the
+        # runtime's chatter, not the student's output: setup() silences them.
+        assert not ABSL_LINE.search(text), f"{stem} cell {index} saved a C++ log line: {ABSL_LINE.search(text).group(0)!r}"
         if len(user) >= 3:
             assert not re.search(rf"\b{re.escape(user)}\b", text), f"{stem} cell {index} shows the user name"
 
