@@ -11,6 +11,7 @@
     python3 tasks.py editions  # write the student and the instructor edition under build/
     python3 tasks.py site      # build the course website (student edition, offline) into build/site/
     python3 tasks.py check-latest  # newest release of every dependency in a throw-away venv, then the tests
+    python3 tasks.py check-bare-jupyter  # notebook 02 on a fresh Jupyter that installs the course itself (Colab's path)
 
 Each job creates ./.venv on first use and installs the project into it; later runs reuse it and
 reinstall only when pyproject.toml changed. Extra arguments go to the job (e.g. --profile full).
@@ -246,6 +247,64 @@ def run_check_latest(args: list[str]) -> int:
     return status
 
 
+def run_check_bare_jupyter(args: list[str]) -> int:
+    """A student edition notebook on a Jupyter that has never seen the course, as on Colab.
+
+    Builds the project's wheel, makes a fresh venv in build/bare-jupyter/ with nothing but Jupyter's
+    notebook runner and a kernel, and executes notebook 02 (``--notebook`` picks another) top to
+    bottom there in the quick profile: its first cell must find course_utils missing, say so in one
+    line and install the wheel with pip (which brings TensorFlow from the package index: minutes).
+    """
+    import json
+
+    name = args[args.index("--notebook") + 1] if "--notebook" in args else "02_baseline.ipynb"
+    work = ROOT / "build" / "bare-jupyter"
+    shutil.rmtree(work, ignore_errors=True)
+    (work / "notebook").mkdir(parents=True)
+    if run_editions([]) != 0:
+        return 1
+    print("Building the course's wheel ...", flush=True)
+    subprocess.run([str(PYTHON), "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(work / "wheel"),
+                    str(ROOT)], check=True)
+    wheel = next((work / "wheel").glob("course_utils-*.whl"))
+    print(f"Creating {work.relative_to(ROOT)}/venv with Jupyter's notebook runner and a kernel only ...", flush=True)
+    venv.EnvBuilder(with_pip=True, clear=True).create(work / "venv")
+    python = work / "venv" / BIN.name / PYTHON.name
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "nbclient",
+                    "nbformat", "ipykernel"], check=True)
+    notebook = json.loads((ROOT / "build" / "student" / "notebooks" / name).read_text(encoding="utf-8"))
+    first = "".join(notebook["cells"][next(i for i, c in enumerate(notebook["cells"]) if c["cell_type"] == "code")]["source"])
+    if "INSTALL_FROM = " not in first:
+        print(f"error: the first code cell of {name} has no INSTALL_FROM line", file=sys.stderr)
+        return 1
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "code" and "INSTALL_FROM = " in "".join(cell["source"]):
+            text = re.sub(r'INSTALL_FROM = "[^"]*"', f"INSTALL_FROM = {str(wheel)!r}", "".join(cell["source"]), count=1)
+            cell["source"] = text.splitlines(keepends=True)
+            break
+    path = work / "notebook" / name
+    path.write_text(json.dumps(notebook), encoding="utf-8")
+    env = {"PATH": str(python.parent) + os.pathsep + "/usr/bin:/bin", "HOME": str(work / "home"),
+           "COURSE_HOME": str(work / "home"), "COURSE_PROFILE": "quick", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    runner = ("import sys, nbformat\nfrom nbclient import NotebookClient\n"
+              "nb = nbformat.read(sys.argv[1], as_version=4)\n"
+              "NotebookClient(nb, timeout=1800, kernel_name='python3', resources={'metadata': {'path': sys.argv[2]}}).execute()\n"
+              "nbformat.write(nb, sys.argv[1])\n"
+              "out = ''.join(o.get('text', '') for o in nb.cells[[c.cell_type for c in nb.cells].index('code')].outputs)\n"
+              "print(out.strip().splitlines()[0])\n")
+    print(f"Executing {name} there (quick profile; the first cell installs the wheel) ...", flush=True)
+    done = subprocess.run([str(python), "-c", runner, str(path), str(work / "notebook")], env=env, cwd=work / "notebook",
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        print(done.stdout + done.stderr[-4000:], file=sys.stderr)
+        print(f"check-bare-jupyter: {name} FAILED on a bare Jupyter (executed copy: {path.relative_to(ROOT)})")
+        return 1
+    first_line = done.stdout.strip().splitlines()[-1]
+    print(f"first cell said: {first_line}")
+    print(f"check-bare-jupyter: {name} ran top to bottom on a bare Jupyter; executed copy: {path.relative_to(ROOT)}")
+    return 0
+
+
 def _version(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in re.findall(r"\d+", text)[:3])
 
@@ -255,7 +314,7 @@ def run_export(args: list[str]) -> int:
 
 
 JOBS = {"series": run_series, "test": run_tests, "export": run_export, "editions": run_editions, "site": run_site,
-        "check-latest": run_check_latest}
+        "check-latest": run_check_latest, "check-bare-jupyter": run_check_bare_jupyter}
 
 
 def main(argv: list[str]) -> int:
