@@ -56,3 +56,17 @@ def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text()
     assert "python3 tasks.py test" in readme and "python3 tasks.py series" in readme
     assert ci.strip().splitlines()[-1] == "python3 tasks.py test"
+
+
+def test_every_test_module_says_whether_a_second_backend_reruns_it():
+    """tasks.py test --backend jax reruns BACKEND_TESTS; a new module must be put in one of the two lists."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("tasks", ROOT / "tasks.py")
+    tasks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tasks)
+    modules = {p.name for p in (ROOT / "tests").glob("test_*.py")}
+    rerun, free = set(tasks.BACKEND_TESTS), set(tasks.BACKEND_FREE_TESTS)
+    assert not rerun & free, f"in both lists: {sorted(rerun & free)}"
+    assert rerun | free == modules, (f"not classified in tasks.py: {sorted(modules - rerun - free)}; "
+                                     f"listed but missing: {sorted((rerun | free) - modules)}")
