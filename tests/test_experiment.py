@@ -209,3 +209,19 @@ def test_the_fingerprint_follows_the_network_not_its_weights_or_compiler():
     b.compile(optimizer=keras.optimizers.Adam(), loss="categorical_crossentropy", metrics=["accuracy"])
     assert network_fingerprint(a) != network_fingerprint(b)
     assert network_fingerprint(compile_like_original(build_baseline(rescale=False))) != network_fingerprint(a)
+
+
+def test_each_epoch_says_how_long_the_rest_of_the_run_should_take(tmp_path, capsys):
+    from course_utils.training.records import EpochLog, time_left
+
+    assert time_left([80.0, 100.0, 90.0], 9) == "about 14 min left (9 epochs of about 90 s)"
+    assert time_left([30.0], 2) == "about 60 s left (2 epochs of about 30 s)"
+    log = EpochLog(tmp_path / "history.jsonl", train_images=100)
+    log.set_params({"epochs": 3})
+    for epoch in range(3):
+        log.on_epoch_begin(epoch)
+        log.on_epoch_end(epoch, {"loss": 1.0})
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2, lines  # nothing after the last epoch
+    assert lines[0].endswith("left (2 epochs of about 0 s)") and lines[1].endswith("left (1 epoch of about 0 s)")
+    assert len((tmp_path / "history.jsonl").read_text().splitlines()) == 3

@@ -17,13 +17,16 @@ from .config import ExperimentConfig
 
 
 class EpochLog(keras.callbacks.Callback):
-    """Append each finished epoch to a JSON-lines file, so history survives an interruption."""
+    """Append each finished epoch to a JSON-lines file, so history survives an interruption, and say
+    how long the rest of the run should take (the median epoch of this session times the epochs left)."""
 
     def __init__(self, path: Path, train_images: int):
         super().__init__()
-        self.path, self.train_images = path, train_images
+        self.path, self.train_images, self.durations = path, train_images, []
 
     def on_epoch_begin(self, epoch, logs=None):
+        if self.durations:  # printed here, so that it follows Keras's line for the epoch just finished
+            print(time_left(self.durations, (self.params or {}).get("epochs", 0) - epoch), flush=True)
         self._start = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
@@ -32,6 +35,15 @@ class EpochLog(keras.callbacks.Callback):
                "seconds": round(seconds, 3), "images_per_second": round(self.train_images / seconds, 1)}
         with open(self.path, "a", encoding="utf-8") as handle:
             handle.write(json.dumps(row) + "\n")
+        self.durations.append(seconds)
+
+
+def time_left(durations: list[float], epochs_left: int) -> str:
+    """``"about 12 min left (9 epochs of about 80 s)"`` from the epoch times measured so far."""
+    median = float(np.median(durations))
+    total = median * epochs_left
+    when = f"{total / 60:.0f} min" if total >= 90 else f"{total:.0f} s"
+    return f"about {when} left ({epochs_left} epoch{'s' if epochs_left > 1 else ''} of about {median:.0f} s)"
 
 
 def read_history(path: Path) -> list[dict]:
