@@ -130,7 +130,7 @@ def _streams(backend: str, args: list[str]) -> list[tuple[str, list[list[str]], 
     return [(f"{backend} notebooks", notebooks, env), (f"{backend} unit tests", units, env)]
 
 
-def _run_stream(name: str, commands: list[list[str]], env: dict, log: Path | None) -> int:
+def _run_stream(commands: list[list[str]], env: dict, log: Path | None) -> int:
     """Run the commands in turn (stopping at the first failure), into ``log`` or to the terminal."""
     out = open(log, "w") if log else None
     try:
@@ -147,8 +147,9 @@ def _run_stream(name: str, commands: list[list[str]], env: dict, log: Path | Non
 def run_tests(args: list[str]) -> int:
     """The test suite on each backend: notebooks and unit tests as separate runs, two at a time.
 
-    On CI's 2-core machine two runs side by side finish sooner than one after the other: a unit test
-    spends much of its time starting Python and importing Keras on one core while a notebook trains.
+    On this 2-core machine, idle, the TensorFlow notebooks took 775 s with other runs beside them (the
+    unit tests, 409 s, then JAX's notebooks; 2026-11-30); one pytest run of the whole TensorFlow suite
+    had taken 823 s (2026-11-29).
     ``--one-at-a-time`` runs them in turn with their output live (for debugging or for timing).
     """
     import time
@@ -171,7 +172,7 @@ def run_tests(args: list[str]) -> int:
         status = 0
         for backend in backends or ["tensorflow"]:
             print(f"== chosen tests on the {backend} backend", flush=True)
-            status = _run_stream(backend, [[str(PYTHON), "-m", "pytest", *args]], {**env, "KERAS_BACKEND": backend,
+            status = _run_stream([[str(PYTHON), "-m", "pytest", *args]], {**env, "KERAS_BACKEND": backend,
                                  "COURSE_HOME": str(ROOT / "build" / f"test-home-{backend}")}, None) or status
         return status
     # CI runs TensorFlow only for now. Measured on 2026-11-30 on this 2-core machine, two runs at a time
@@ -196,7 +197,7 @@ def run_tests(args: list[str]) -> int:
         log = None if serial else logs / (name.replace(" ", "-") + ".log")
         say(f"== {name}: started" + (f", output in {log.relative_to(ROOT)}" if log else ""))
         begun = time.monotonic()
-        status = _run_stream(name, commands, {**env, **changes}, log)
+        status = _run_stream(commands, {**env, **changes}, log)
         say(f"== {name}: {'passed' if status == 0 else 'FAILED'} in {time.monotonic() - begun:.0f} s")
         return name, status, time.monotonic() - begun, log
 
@@ -279,15 +280,12 @@ def run_check_bare_jupyter(args: list[str]) -> int:
     subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "nbclient",
                     "nbformat", "ipykernel"], check=True)
     notebook = json.loads((ROOT / "build" / "student" / "notebooks" / name).read_text(encoding="utf-8"))
-    first = "".join(notebook["cells"][next(i for i, c in enumerate(notebook["cells"]) if c["cell_type"] == "code")]["source"])
-    if "INSTALL_FROM = " not in first:
+    cell = next(c for c in notebook["cells"] if c["cell_type"] == "code")  # the standard first cell
+    if "INSTALL_FROM = " not in "".join(cell["source"]):
         print(f"error: the first code cell of {name} has no INSTALL_FROM line", file=sys.stderr)
         return 1
-    for cell in notebook["cells"]:
-        if cell["cell_type"] == "code" and "INSTALL_FROM = " in "".join(cell["source"]):
-            text = re.sub(r'INSTALL_FROM = "[^"]*"', f"INSTALL_FROM = {str(wheel)!r}", "".join(cell["source"]), count=1)
-            cell["source"] = text.splitlines(keepends=True)
-            break
+    text = re.sub(r'INSTALL_FROM = "[^"]*"', f"INSTALL_FROM = {str(wheel)!r}", "".join(cell["source"]), count=1)
+    cell["source"] = text.splitlines(keepends=True)
     path = work / "notebook" / name
     path.write_text(json.dumps(notebook), encoding="utf-8")
     env = {"PATH": str(python.parent) + os.pathsep + "/usr/bin:/bin", "HOME": str(work / "home"),

@@ -27,7 +27,8 @@ class Profile:
 
 
 PROFILES = {
-    # Sized so that CI re-executes every notebook in under 5 minutes on 2 cores.
+    # Minutes per notebook on a laptop CPU; CI's nbval run of all nine took 775 s on 2 cores (2026-11-30),
+    # most of it notebook 04 (383 s), which trains five runs.
     "quick": Profile("quick", data="sample", epochs=2, train_images=None, demo_images=1000, demo_epochs=2,
                      description="bundled 6,000-image sample, 2 epochs: minutes on a laptop CPU"),
     "full": Profile("full", data="full", epochs=20, train_images=None, demo_images=10000, demo_epochs=10,
