@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 ENV_HOME = "COURSE_HOME"
+ENV_CACHE = "COURSE_UTILS_CACHE"
 
 
 def _project_root(start: Path) -> Path | None:
@@ -43,3 +44,15 @@ def runs_dir() -> Path:
 
 def results_dir() -> Path:
     return course_home() / "results"
+
+
+def cache_dir() -> Path:
+    """Where decoded data is cached: ``COURSE_UTILS_CACHE`` if set, else ``~/.cache/course_utils``."""
+    if os.environ.get(ENV_CACHE):
+        return Path(os.environ[ENV_CACHE])
+    try:
+        return Path.home() / ".cache" / "course_utils"
+    except (RuntimeError, KeyError):  # no HOME and no user entry (some containers)
+        import tempfile
+
+        return Path(tempfile.gettempdir()) / "course_utils-cache"

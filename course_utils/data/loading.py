@@ -25,6 +25,7 @@ import numpy as np
 
 from ..core.atomic import atomic_path, file_sha256
 from .formats import MAX_IMAGES, CLASS_NAMES, DataError, describe_counts, read_any
+from ..core.home import cache_dir as _cache_root
 from ..core.profiles import get_profile
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -32,7 +33,6 @@ SAMPLE_ARCHIVE = PACKAGE_DIR / "sample" / "cifar10-sample.tar.gz"
 SAMPLE_MANIFEST = PACKAGE_DIR / "sample" / "manifest.json"
 SHUFFLE_SEED = 20170101  # fixed so that every run sees the same train/validation split
 ENV_DIR = "CIFAR10_DIR"
-ENV_CACHE = "COURSE_UTILS_CACHE"
 # The same file, name and checksum that keras.datasets.cifar10 uses, so the two share one cache.
 OFFICIAL_URL = "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
 OFFICIAL_SHA256 = "6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce"
@@ -93,19 +93,6 @@ def display_path(path: Path | str) -> str:
     if path.is_relative_to(Path.home()):
         return "~/" + path.relative_to(Path.home()).as_posix()
     return path.as_posix()
-
-
-def _cache_dir(cache_dir: str | os.PathLike | None) -> Path:
-    if cache_dir is not None:
-        return Path(cache_dir)
-    if os.environ.get(ENV_CACHE):
-        return Path(os.environ[ENV_CACHE])
-    try:
-        return Path.home() / ".cache" / "course_utils"
-    except (RuntimeError, KeyError):  # no HOME and no user entry (some containers)
-        import tempfile
-
-        return Path(tempfile.gettempdir()) / "course_utils-cache"
 
 
 def _arrays_sha256(arrays) -> str:
@@ -241,7 +228,7 @@ def load_dataset(source: str | os.PathLike | None = None, *, profile: str | None
             arrays, kind, where, layout = _load_sample(progress), "sample", "course_utils/data/sample", "images"
     else:
         path = Path(source).expanduser()
-        arrays, layout = _load_path(path, _cache_dir(cache_dir), progress)
+        arrays, layout = _load_path(path, Path(cache_dir) if cache_dir is not None else _cache_root(), progress)
         kind, where = "path", display_path(path)
 
     if kind == "sample" or layout == "images":
