@@ -78,15 +78,15 @@ BACKENDS = ("tensorflow", "jax", "torch")
 # What is run again on every other Keras backend: the unit tests that build, train, save or load
 # Keras models or call Keras's data utilities, and the quick profile of the two notebooks that train
 # (02: the network in view, 04: augmentation and the collapse). The other test modules read and write
-# text, JSON and files only (or, test_xla_cpu.py, start their own JAX child whatever the run's
-# backend), so a second backend could not change their result; tests/test_environment.py checks that
-# every test module is in one list or the other.
+# text, JSON and files only (or, test_xla_cpu.py and test_data_parallel.py, start their own JAX child
+# whatever the run's backend), so a second backend could not change their result;
+# tests/test_environment.py checks that every test module is in one list or the other.
 BACKEND_TESTS = ("test_augment.py", "test_collapse.py", "test_data.py", "test_experiment.py", "test_figures.py",
                  "test_inspect.py", "test_precision_parallel.py", "test_reliability.py")
-BACKEND_FREE_TESTS = ("test_claims.py", "test_data_errors.py", "test_editions.py", "test_environment.py",
-                      "test_ethics.py", "test_layout.py", "test_model_cards.py", "test_notebooks.py",
-                      "test_profiles.py", "test_quoted_numbers.py", "test_report.py", "test_series.py",
-                      "test_site.py", "test_times.py", "test_xla_cpu.py")
+BACKEND_FREE_TESTS = ("test_claims.py", "test_data_errors.py", "test_data_parallel.py", "test_editions.py",
+                      "test_environment.py", "test_ethics.py", "test_layout.py", "test_model_cards.py",
+                      "test_notebooks.py", "test_profiles.py", "test_quoted_numbers.py", "test_report.py",
+                      "test_series.py", "test_site.py", "test_times.py", "test_xla_cpu.py")
 BACKEND_NOTEBOOKS = ("02_baseline.ipynb", "04_augmented.ipynb")
 
 

@@ -1,10 +1,6 @@
-"""A bf16 precision for runs, and training on several devices with Keras's own DataParallel."""
+"""A bf16 precision for runs, and the data-parallel option refused where it cannot work (the two-device
+training itself is tested in test_data_parallel.py)."""
 from __future__ import annotations
-
-import json
-import os
-import subprocess
-import sys
 
 import keras
 import numpy as np
@@ -33,37 +29,6 @@ def test_a_continued_run_continues_the_same_precision():
     assert config.continues == "augmented_bf16" and config.name == "augmented_40_bf16"
     with pytest.raises(ValueError, match="unknown precision"):
         with_precision(EXPERIMENTS["deeper"], "fp8")
-
-
-PARALLEL = """
-import json, sys
-from course_utils.data import Dataset, load_dataset
-from course_utils.training.config import ExperimentConfig
-from course_utils.training.experiment import run_experiment
-s = load_dataset("sample", progress=False)
-data = Dataset(s.x_train[:1280], s.y_train[:1280], s.x_test[:500], s.y_test[:500], kind="sample",
-               source="slice", sha256="slice-" + s.sha256)
-out = {}
-for parallel in (False, True):
-    config = ExperimentConfig("dp" if parallel else "single", model="baseline", epochs=2, train_images=1280, batch_size=64)
-    r = run_experiment(config, profile="quick", data=data, runs_dir=sys.argv[1] + "/runs", results_dir=sys.argv[1] + "/r",
-                       verbose=0, data_parallel=parallel).results
-    out[str(parallel)] = r["test_accuracy"]
-import keras
-out["devices"] = keras.distribution.list_devices()
-print(json.dumps(out))
-"""
-
-
-def test_data_parallel_on_two_devices_matches_one_device(tmp_path):
-    env = {**os.environ, "KERAS_BACKEND": "jax", "XLA_FLAGS": "--xla_force_host_platform_device_count=2",
-           "TF_CPP_MIN_LOG_LEVEL": "3"}
-    done = subprocess.run([sys.executable, "-c", PARALLEL, str(tmp_path)], env=env, capture_output=True, text=True,
-                          timeout=600)
-    assert done.returncode == 0, done.stderr[-2000:]
-    out = json.loads(done.stdout.strip().splitlines()[-1])
-    assert len(out["devices"]) == 2
-    assert abs(out["True"] - out["False"]) < 0.06, out  # one epoch of noise on 500 test images
 
 
 def test_data_parallel_needs_jax_and_two_devices(monkeypatch):
