@@ -115,11 +115,19 @@ def _install_torch() -> None:
         subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "torch"], check=True)
 
 
+def _backend_env(backend: str) -> dict:
+    """Each backend its own test home (no run is reused across backends) and, for JAX, one
+    compilation cache shared by all its test processes: the unit tests start many small JAX
+    processes that compile the same networks (with it, the JAX unit tests took 279 s instead of
+    about 410 s, a training run sharing the cores both times; 2026-11-30)."""
+    home = ROOT / "build" / f"test-home-{backend}"
+    return {"KERAS_BACKEND": backend, "COURSE_HOME": str(home), "JAX_COMPILATION_CACHE_DIR": str(home / "jax-compiled")}
+
+
 def _streams(backend: str, args: list[str]) -> list[tuple[str, list[list[str]], dict]]:
     """The test runs of one backend: (name, commands run in turn, environment changes)."""
     pytest = [str(PYTHON), "-m", "pytest", "--durations=20", *args]  # the slowest tests, for whoever trims CI time
-    home = ROOT / "build" / f"test-home-{backend}"  # each backend its own: no run is reused across backends
-    env = {"KERAS_BACKEND": backend, "COURSE_HOME": str(home)}
+    env = _backend_env(backend)
     if backend == "tensorflow":
         site = [str(PYTHON), "-m", "course_utils", "site"]  # tests/test_site.py reads the built site
         units = [site, pytest + ["tests"]]
@@ -172,8 +180,7 @@ def run_tests(args: list[str]) -> int:
         status = 0
         for backend in backends or ["tensorflow"]:
             print(f"== chosen tests on the {backend} backend", flush=True)
-            status = _run_stream([[str(PYTHON), "-m", "pytest", *args]], {**env, "KERAS_BACKEND": backend,
-                                 "COURSE_HOME": str(ROOT / "build" / f"test-home-{backend}")}, None) or status
+            status = _run_stream([[str(PYTHON), "-m", "pytest", *args]], {**env, **_backend_env(backend)}, None) or status
         return status
     # CI runs TensorFlow only for now. Measured on 2026-11-30 on this 2-core machine, two runs at a time
     # from a clean test home: TensorFlow notebooks 775 s and unit tests 409 s; JAX notebooks 02 and 04

@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import importlib
 
-from .core.xla_cpu import use_ynnpack_on_jax_cpu
+from .core.xla_cpu import use_compilation_cache_on_jax, use_ynnpack_on_jax_cpu
 
-use_ynnpack_on_jax_cpu()  # before anything imports Keras: XLA reads its flags once (see core/xla_cpu.py)
+# Before anything imports Keras: JAX reads these once, when it starts (see core/xla_cpu.py).
+use_ynnpack_on_jax_cpu()
+use_compilation_cache_on_jax()
 
 _EXPORTS = {
     "notebook": ["answer_hash", "check", "setup"],

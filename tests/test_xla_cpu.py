@@ -64,3 +64,43 @@ def test_jax_starts_and_computes_with_the_flag_set_by_the_import():
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.split() == ["--xla_cpu_experimental_ynn_fusion_type=dot,eltwise,reduce", "262144.0"]
+
+
+def test_compilation_cache_goes_beside_the_data_cache_on_jax_only(monkeypatch, tmp_path):
+    monkeypatch.setenv("COURSE_UTILS_CACHE", str(tmp_path))
+    for name in (xla_cpu.CACHE_DIR_ENV, xla_cpu.MIN_SECONDS_ENV):
+        monkeypatch.delenv(name, raising=False)
+    for backend in ("tensorflow", "torch"):
+        monkeypatch.setenv("KERAS_BACKEND", backend)
+        assert not xla_cpu.use_compilation_cache_on_jax() and xla_cpu.CACHE_DIR_ENV not in os.environ
+    monkeypatch.setenv("KERAS_BACKEND", "jax")
+    assert xla_cpu.use_compilation_cache_on_jax()
+    assert os.environ[xla_cpu.CACHE_DIR_ENV] == str(tmp_path / "jax-compiled")
+    assert os.environ[xla_cpu.MIN_SECONDS_ENV] == "0"
+
+
+def test_a_users_cache_choice_is_kept_even_when_empty(monkeypatch):
+    monkeypatch.setenv("KERAS_BACKEND", "jax")
+    for chosen in ("/somewhere/else", ""):
+        monkeypatch.setenv(xla_cpu.CACHE_DIR_ENV, chosen)
+        assert not xla_cpu.use_compilation_cache_on_jax()
+        assert os.environ[xla_cpu.CACHE_DIR_ENV] == chosen
+
+
+def _jax_child(env: dict) -> subprocess.CompletedProcess:
+    code = ("import course_utils, jax, jax.numpy as jnp; "
+            "print(float(jax.jit(lambda a: (a @ a).sum())(jnp.ones((64, 64)))))")
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_a_jax_process_leaves_its_compiled_programs_for_the_next(tmp_path):
+    pytest.importorskip("jax")
+    env = {k: v for k, v in os.environ.items() if k not in (xla_cpu.CACHE_DIR_ENV, xla_cpu.MIN_SECONDS_ENV)}
+    env.update(KERAS_BACKEND="jax", COURSE_UTILS_CACHE=str(tmp_path))
+    out = _jax_child(env)
+    assert out.returncode == 0 and out.stdout.split() == ["262144.0"], out.stderr[-2000:]
+    cached = sorted((tmp_path / "jax-compiled").iterdir())
+    assert cached, "nothing written to the compilation cache"
+    out = _jax_child({**env, xla_cpu.CACHE_DIR_ENV: ""})  # switched off: runs, adds nothing
+    assert out.returncode == 0 and out.stdout.split() == ["262144.0"], out.stderr[-2000:]
+    assert sorted((tmp_path / "jax-compiled").iterdir()) == cached
