@@ -246,3 +246,10 @@ def test_a_run_still_learning_or_below_its_reference_says_so_first():
         row["accuracy"] = 0.8
     settled["test_accuracy"] = 0.7
     assert "Still learning" not in render_model_card(settled) and "Below its reference" not in render_model_card(settled)
+
+
+def test_the_augmentation_line_names_its_settings_and_reads_as_a_list():
+    card = render_model_card(make_results("augmented", seed=3))
+    line = next(x for x in card.splitlines() if x.startswith("- **Augmentation:**"))
+    assert "(settings `original`, random, training only" in line, line
+    assert "- **Augmentation:** none" in render_model_card(make_results("deeper", seed=1))

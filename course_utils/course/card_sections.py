@@ -118,7 +118,7 @@ def _augmentation(c: CardFacts) -> str:
     if not augmentation:
         return "none"
     return (", ".join(f"{k} {v}" for k, v in augmentation.items())
-            + (f" (settings `{config['augmentation']}`" if isinstance(config.get("augmentation"), str) else " (")
+            + (f" (settings `{config['augmentation']}`, " if isinstance(config.get("augmentation"), str) else " (")
             + "random, training only"
             + (f"; {results['augmentation_layer']}" if results.get("augmentation_layer") else "") + ")")
 
