@@ -110,7 +110,7 @@ fig = plot_accuracy_comparison({name: run.results["test_accuracy"] for name, run
 # learning from ever-changing images, it was still improving on its training images, and its
 # validation accuracy still moved by up to 7 points from one epoch to the next
 # ([notebook 04](04_augmented.ipynb) looks at why). This is the one result we did not reproduce, and the difference in training length
-# is the first suspect. The quick profile's 2 epochs on 5,000 images are far below all three.
+# is the first suspect. The quick profile's 2 epochs on 3,200 images are far below all three.
 
 # %% [markdown]
 # ## Learning curves together

@@ -118,9 +118,12 @@ def run_collapse(demo: str | CollapseConfig = "collapse_from_trained", *, profil
     run_dir = Path(runs_dir or default_runs_dir()) / folder / config.name
     results_path = Path(results_dir or default_results_dir()) / folder / f"{config.name}.json"
     stamp = {"config": asdict(config), "profile": profile.name, "data_sha256": data.sha256}
+    if profile.train_images is not None:  # a slice (the quick profile's); absent from full-data stamps
+        stamp["train_images"] = profile.train_images
     results = None if force else read_results(results_path)
+    stored = (results or {}).get("profile", {})
     if (results is not None and results.get("config") == stamp["config"] and results.get("data_sha256") == data.sha256
-            and results.get("profile", {}).get("name") == profile.name):
+            and all(stored.get(k) == getattr(profile, k) for k in ("name", "epochs", "train_images"))):
         return results
     with run_lock(run_dir):
         return _run(config, profile, data, run_dir, results_path, stamp, force, verbose)
@@ -166,8 +169,8 @@ def _run(config: CollapseConfig, profile: Profile, data: Dataset, run_dir: Path,
         state["resumed"].append(len(state["first"]) + len(state["continued"]))
     started = time.perf_counter()
 
-    # Step 1: the first cell, x / 255, 20% held out.
-    x, y = data.x_train, data.y_train
+    # Step 1: the first cell, x / 255, 20% held out (of the profile's first N images, if it names N).
+    x, y = data.x_train[: profile.train_images], data.y_train[: profile.train_images]
     cut = split_like_keras(len(x), config.validation_split)
     train = PixelBatches(x[:cut], y[:cut], config.batch_size, "outside", shuffle=True, seed=config.seed)
     validation = PixelBatches(x[cut:], y[cut:], 512, "outside")
@@ -202,11 +205,11 @@ def _run(config: CollapseConfig, profile: Profile, data: Dataset, run_dir: Path,
         state["continued"].append(_history_row(epoch + 1, logs, time.perf_counter() - clock, steps * config.batch_size))
         _save_state(run_dir, state, model)
 
-    return _finish(config, profile, data, model, state, results_path, time.perf_counter() - started)
+    return _finish(config, profile, data, len(x), model, state, results_path, time.perf_counter() - started)
 
 
-def _finish(config: CollapseConfig, profile: Profile, data: Dataset, model: keras.Model, state: dict,
-            results_path: Path, session_seconds: float) -> dict:
+def _finish(config: CollapseConfig, profile: Profile, data: Dataset, train_images: int, model: keras.Model,
+            state: dict, results_path: Path, session_seconds: float) -> dict:
     """Score on raw test pixels as the original did, and write the results JSON."""
     x_test = data.x_test.astype("float32")
     y_test = keras.utils.to_categorical(data.y_test, len(CLASS_NAMES))
@@ -221,7 +224,8 @@ def _finish(config: CollapseConfig, profile: Profile, data: Dataset, model: kera
         "config": asdict(config),
         "data_sha256": data.sha256,
         "augmentation": settings_for(config.settings),
-        "steps_per_epoch": len(data.x_train) // config.batch_size,
+        "steps_per_epoch": train_images // config.batch_size,
+        "train_images": train_images,
         "profile": profile.as_dict(),
         "data": data.provenance(),
         "first_history": state["first"],
