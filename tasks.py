@@ -2,9 +2,9 @@
 """Set-up and the two jobs of this repository, with nothing but Python (3.11, 3.12 or 3.13) installed.
 
     python3 tasks.py series    # run the notebook series headless (quick profile, bundled data)
-    python3 tasks.py test      # the test suite, notebooks included, on TensorFlow (what CI runs)
-    python3 tasks.py test --backend tensorflow --backend jax  # and the Keras-using tests and notebooks
-                               # 02 and 04 on JAX (or torch, which first installs PyTorch)
+    python3 tasks.py test      # what CI runs: the whole suite, notebooks included, on TensorFlow, and the
+                               # Keras-using tests and notebooks 02 and 04 again on JAX
+    python3 tasks.py test --backend tensorflow  # one backend only (--backend torch first installs PyTorch)
     python3 tasks.py test tests/test_data.py  # chosen tests only (on TensorFlow unless --backend says)
     python3 tasks.py test --one-at-a-time     # the runs in turn, output live (the default runs two at once)
     python3 tasks.py export    # after editing a notebook cell marked #@save: regenerate the package's copy
@@ -88,6 +88,10 @@ BACKEND_FREE_TESTS = ("test_claims.py", "test_data_errors.py", "test_data_parall
                       "test_notebooks.py", "test_profiles.py", "test_quoted_numbers.py", "test_report.py",
                       "test_series.py", "test_site.py", "test_times.py", "test_xla_cpu.py")
 BACKEND_NOTEBOOKS = ("02_baseline.ipynb", "04_augmented.ipynb")
+# Notebooks that reuse each other's runs (03 and 12 reuse 02's and 03's, 04 reuses 03's, 05 all of
+# them) run in this order in one pytest run; the others train only their own demos and run beside them.
+CHAINED_NOTEBOOKS = ("02_baseline.ipynb", "03_deeper.ipynb", "04_augmented.ipynb", "05_comparison.ipynb",
+                     "12_pooling.ipynb")
 
 
 def _split_backend(args: list[str]) -> tuple[list[str], list[str], bool]:
@@ -125,17 +129,23 @@ def _backend_env(backend: str) -> dict:
 
 
 def _streams(backend: str, args: list[str]) -> list[tuple[str, list[list[str]], dict]]:
-    """The test runs of one backend: (name, commands run in turn, environment changes)."""
+    """The test runs of one backend: (name, commands run in turn, environment changes), longest first."""
     pytest = [str(PYTHON), "-m", "pytest", "--durations=20", *args]  # the slowest tests, for whoever trims CI time
     env = _backend_env(backend)
-    if backend == "tensorflow":
-        site = [str(PYTHON), "-m", "course_utils", "site"]  # tests/test_site.py reads the built site
-        units = [site, pytest + ["tests"]]
-        notebooks = [pytest + ["build/instructor/notebooks"]]
-    else:
-        units = [pytest + [f"tests/{name}" for name in BACKEND_TESTS]]
-        notebooks = [pytest + [f"build/instructor/notebooks/{name}" for name in BACKEND_NOTEBOOKS]]
-    return [(f"{backend} notebooks", notebooks, env), (f"{backend} unit tests", units, env)]
+    folder = "build/instructor/notebooks"
+    if backend != "tensorflow":
+        return [(f"{backend} notebooks", [pytest + [f"{folder}/{name}" for name in BACKEND_NOTEBOOKS]], env),
+                (f"{backend} unit tests", [pytest + [f"tests/{name}" for name in BACKEND_TESTS]], env)]
+    others = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb") if p.name not in CHAINED_NOTEBOOKS)
+    site = [str(PYTHON), "-m", "course_utils", "site"]  # tests/test_site.py reads the built site
+    return [(f"{backend} notebooks {_numbers(CHAINED_NOTEBOOKS)}",
+             [pytest + [f"{folder}/{name}" for name in CHAINED_NOTEBOOKS]], env),
+            (f"{backend} unit tests", [site, pytest + ["tests"]], env),
+            (f"{backend} notebooks {_numbers(others)}", [pytest + [f"{folder}/{name}" for name in others]], env)]
+
+
+def _numbers(names) -> str:
+    return "+".join(name[:2] for name in names)
 
 
 def _run_stream(commands: list[list[str]], env: dict, log: Path | None) -> int:
@@ -155,9 +165,10 @@ def _run_stream(commands: list[list[str]], env: dict, log: Path | None) -> int:
 def run_tests(args: list[str]) -> int:
     """The test suite on each backend: notebooks and unit tests as separate runs, two at a time.
 
-    On this 2-core machine, idle, the TensorFlow notebooks took 775 s with other runs beside them (the
-    unit tests, 409 s, then JAX's notebooks; 2026-11-30); one pytest run of the whole TensorFlow suite
-    had taken 823 s (2026-11-29).
+    Measured on this 2-core machine, idle, 2026-11-30, TensorFlow and JAX: 817 s for all five runs
+    (TensorFlow's chained notebooks 440 s, its other notebooks 118 s, its unit tests 426 s; JAX's
+    notebooks 335 s, its unit tests 259 s). One pytest run of the TensorFlow suite alone had taken
+    823 s (2026-11-29), before the quick profile fitted whole batches of 2,560 images.
     ``--one-at-a-time`` runs them in turn with their output live (for debugging or for timing).
     """
     import time
@@ -182,15 +193,16 @@ def run_tests(args: list[str]) -> int:
             print(f"== chosen tests on the {backend} backend", flush=True)
             status = _run_stream([[str(PYTHON), "-m", "pytest", *args]], {**env, **_backend_env(backend)}, None) or status
         return status
-    # CI runs TensorFlow only for now. Measured on 2026-11-30 on this 2-core machine, two runs at a time
-    # from a clean test home: TensorFlow notebooks 775 s and unit tests 409 s; JAX notebooks 02 and 04
-    # 580 s and unit tests 427 s; 1,202 s for all four, too long for CI's 15 minutes with the set-up.
-    backends = backends or ["tensorflow"]
+    # CI (no --backend): TensorFlow and JAX. PyTorch's wheels bring several GB of CUDA libraries, so it
+    # is run on demand only.
+    backends = backends or ["tensorflow", "jax"]
     if "torch" in backends:
         _install_torch()
     for backend in backends:  # the notebooks train afresh, as on CI's clean checkout: no run left from last time
         shutil.rmtree(ROOT / "build" / f"test-home-{backend}", ignore_errors=True)
-    streams = [s for backend in backends for s in _streams(backend, args)]
+    # Round robin over the backends (longest runs first): two at a time, the machine stays busy.
+    per_backend = [_streams(backend, args) for backend in backends]
+    streams = [runs[i] for i in range(max(map(len, per_backend))) for runs in per_backend if i < len(runs)]
     logs = ROOT / "build" / "test-logs"
     logs.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()

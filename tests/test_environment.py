@@ -58,15 +58,35 @@ def test_ci_runs_the_readme_test_command():
     assert ci.strip().splitlines()[-1] == "python3 tasks.py test"
 
 
-def test_every_test_module_says_whether_a_second_backend_reruns_it():
-    """tasks.py test --backend jax reruns BACKEND_TESTS; a new module must be put in one of the two lists."""
+def _tasks():
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("tasks", ROOT / "tasks.py")
     tasks = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(tasks)
+    return tasks
+
+
+def test_every_test_module_says_whether_a_second_backend_reruns_it():
+    """tasks.py test --backend jax reruns BACKEND_TESTS; a new module must be put in one of the two lists."""
+    tasks = _tasks()
     modules = {p.name for p in (ROOT / "tests").glob("test_*.py")}
     rerun, free = set(tasks.BACKEND_TESTS), set(tasks.BACKEND_FREE_TESTS)
     assert not rerun & free, f"in both lists: {sorted(rerun & free)}"
     assert rerun | free == modules, (f"not classified in tasks.py: {sorted(modules - rerun - free)}; "
                                      f"listed but missing: {sorted((rerun | free) - modules)}")
+
+
+def test_every_notebook_runs_once_per_backend_and_the_chained_ones_in_order():
+    """tasks.py test runs the notebooks that reuse each other's runs in one pytest run, in order, and
+    the rest in another; none may be left out or run twice, and JAX's must exist."""
+    tasks = _tasks()
+    notebooks = sorted(p.name.replace(".py", ".ipynb") for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
+    runs = [command[-1][command[-1].index("--durations=20") + 1:] for _, command, _ in tasks._streams("tensorflow", [])
+            if "tests" not in command[-1]]
+    named = [Path(path).name for run in runs for path in run]
+    assert sorted(named) == notebooks, f"run twice or left out: {sorted(set(named) ^ set(notebooks))}"
+    assert [Path(p).name for p in runs[0]] == list(tasks.CHAINED_NOTEBOOKS)
+    assert list(tasks.CHAINED_NOTEBOOKS) == sorted(tasks.CHAINED_NOTEBOOKS)  # a notebook runs after those it reuses
+    assert set(tasks.BACKEND_NOTEBOOKS) <= set(notebooks)
+    assert [name for name, _, _ in tasks._streams("jax", [])] == ["jax notebooks", "jax unit tests"]
