@@ -1,6 +1,6 @@
 """Two XLA settings for the JAX backend: YNNPACK on the CPU, and compiled programs kept on disk.
 
-**YNNPACK.** One compiler setting made the JAX backend about 2.5 times faster on a CPU.
+**YNNPACK.** One compiler setting made short JAX runs about 2.5 times faster on a CPU.
 
 On a 2-core CPU (jaxlib 0.10.2, 2026-11-29, the machine shared with a training run) JAX trained the
 deeper network on the bundled sample for 3 epochs in 199 s with XLA's default CPU code, and in 76 s
@@ -8,8 +8,10 @@ with matrix products, element-wise and reduction ops handed to the YNNPACK libra
 still marked experimental); with augmentation, 214 s and 84 s. Test accuracy after those epochs:
 0.261 both ways without augmentation, 0.220 and 0.231 with it. On a fixed batch order the first
 epoch's losses agreed to three decimals (2.3260 and 2.3262); later epochs drift apart.
-``benchmarks/benchmark.py --all`` measures it on your machine. XLA reads its flags once, when JAX
-first starts its CPU backend, so this runs when ``course_utils`` is imported, before Keras is.
+After the first epoch the gain was much smaller, 282 against 250 images/s for the deeper network
+(``benchmarks/benchmark.py --all``, idle, 2026-11-30, which measures it on your machine), so most of
+the difference lay in the first epoch, which compiles. XLA reads its flags once, when JAX first
+starts its CPU backend, so this runs when ``course_utils`` is imported, before Keras is.
 It changes nothing when:
 
 - the backend is not JAX (TensorFlow's own XLA may not know the flag and would stop at start-up);
