@@ -101,3 +101,19 @@ def test_reproduce_knows_the_collapse_and_both_settings(capsys):
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: unknown run 'augmented_strong'") and "collapse_from_trained" in err
     assert len(err.splitlines()) == 1
+
+
+def test_a_profile_slice_is_trained_on_recorded_and_part_of_reuse(small, tmp_path, monkeypatch):
+    """A profile that names N training images (the quick one does) trains the collapse on the first N,
+    records N, and a finished run is reused only for the same N."""
+    from dataclasses import replace
+
+    sliced = replace(get_profile("quick"), train_images=320)
+    config = CollapseConfig("tiny_slice", start="untrained", continue_epochs=1, batch_size=64,
+                            probe_images=32, logged_steps=3)
+    where = {"runs_dir": tmp_path / "runs", "results_dir": tmp_path / "results"}
+    r = run_collapse(config, profile=sliced, data=small, **where)
+    assert (r["train_images"], r["steps_per_epoch"]) == (320, 5)
+    assert run_collapse(config, profile=sliced, data=small, **where) == r  # reused, not retrained
+    monkeypatch.setattr(collapse, "_run", lambda *args: "trained again")
+    assert run_collapse(config, profile=replace(sliced, train_images=640), data=small, **where) == "trained again"
