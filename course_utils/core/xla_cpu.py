@@ -8,7 +8,7 @@ with matrix products, element-wise and reduction ops handed to the YNNPACK libra
 still marked experimental); with augmentation, 214 s and 84 s. Test accuracy after those epochs:
 0.261 both ways without augmentation, 0.220 and 0.231 with it. On a fixed batch order the first
 epoch's losses agreed to three decimals (2.3260 and 2.3262); later epochs drift apart.
-After the first epoch the gain was much smaller, 282 against 250 images/s for the deeper network
+After the first epoch the gain was much smaller, 287 against 259 images/s for the deeper network
 (``benchmarks/benchmark.py --all``, idle, 2026-11-30, which measures it on your machine), so most of
 the difference lay in the first epoch, which compiles. XLA reads its flags once, when JAX first
 starts its CPU backend, so this runs when ``course_utils`` is imported, before Keras is.
