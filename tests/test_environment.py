@@ -88,5 +88,9 @@ def test_every_notebook_runs_once_per_backend_and_the_chained_ones_in_order():
     assert sorted(named) == notebooks, f"run twice or left out: {sorted(set(named) ^ set(notebooks))}"
     assert [Path(p).name for p in runs[0]] == list(tasks.CHAINED_NOTEBOOKS)
     assert list(tasks.CHAINED_NOTEBOOKS) == sorted(tasks.CHAINED_NOTEBOOKS)  # a notebook runs after those it reuses
-    assert set(tasks.BACKEND_NOTEBOOKS) <= set(notebooks)
-    assert [name for name, _, _ in tasks._streams("jax", [])] == ["jax notebooks", "jax unit tests"]
+    assert set(tasks.CI_BACKEND_NOTEBOOKS) <= set(tasks.BACKEND_NOTEBOOKS) <= set(notebooks)
+    assert tasks._backends_and_notebooks([]) == (["tensorflow", "jax"], tasks.CI_BACKEND_NOTEBOOKS)
+    assert tasks._backends_and_notebooks(["jax"]) == (["jax"], tasks.BACKEND_NOTEBOOKS)
+    streams = tasks._streams("jax", [], tasks.CI_BACKEND_NOTEBOOKS)
+    assert [name for name, _, _ in streams] == ["jax notebooks", "jax unit tests"]
+    assert [Path(p).name for p in streams[0][1][-1] if p.endswith(".ipynb")] == list(tasks.CI_BACKEND_NOTEBOOKS)
