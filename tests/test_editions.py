@@ -83,6 +83,25 @@ def test_student_links_lead_somewhere(editions):
                 assert (notebook.parent / target).exists(), f"{notebook.name} links to {target}, not in the student edition"
 
 
+
+def test_every_relative_link_in_the_student_markdown_resolves_inside_the_student_edition(editions):
+    """The model cards link to essays and the datasheet, which students do not get before grading:
+    in the student edition such links keep only their text."""
+    student = editions["student"].resolve()
+    pages = sorted(student.rglob("*.md"))
+    assert any(p.parent.name == "model-cards" for p in pages)
+    dead = []
+    for page in pages:
+        for target in LINK.findall(page.read_text(encoding="utf-8")):
+            if re.match(r"^[a-z][a-z0-9+.-]*:", target, re.IGNORECASE):
+                continue  # http, https, mailto
+            resolved = (page.parent / target).resolve()
+            if not resolved.exists() or student not in resolved.parents:
+                dead.append(f"{page.relative_to(student).as_posix()} -> {target}")
+    assert dead == []
+    card = (student / "ethics" / "model-cards" / "baseline.md").read_text(encoding="utf-8")
+    assert "see What \"bias\" means for why" in card, "a dead link keeps its text"
+
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.stem)
 def test_every_notebook_has_exercises_with_solutions(script):
     cells = jupytext.read(script).cells

@@ -12,13 +12,16 @@ One set of notebooks holds the exercises *and* their worked solutions, marked ce
 ``build/student/`` gets the notebooks without those cells (their outputs kept), and of the ethics
 companion only what students may see before they hand in: each prompt and the rubric down to their
 ``<!-- instructor-only`` line, the bibliography and the model cards. The model essays and the
-datasheet are model answers; instructors hand them out after grading. CI runs nbval on the
+datasheet are model answers; instructors hand them out after grading. A link in a student file to a
+page the student edition lacks (a model card's link to an essay or the datasheet) keeps only its
+text, so the student edition has no dead links. CI runs nbval on the
 instructor edition, so no solution can stop working unnoticed, and a test reads every student file
 for solution or instructor text.
 """
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -31,6 +34,19 @@ SOLUTION_CODE = "#@solution"
 SOLUTION_TEXT = "<!-- solution -->"
 INSTRUCTOR_TEXT = "<!-- instructor -->"
 STUDENT_ETHICS = ("bibliography.md", "model-cards")
+MD_LINK = re.compile(r"(?<!!)\[([^\]]+)\]\(([^)\s]+)\)")
+
+
+def keep_resolvable_links(text: str, page: Path, root: Path) -> str:
+    """``text`` (of the file ``page``) with each relative link whose target is not a file under ``root``
+    reduced to its label; web links and in-page anchors are kept."""
+    def fix(match: re.Match) -> str:
+        label, target = match.groups()
+        if re.match(r"^[a-z][a-z0-9+.-]*:|^#", target, re.IGNORECASE):
+            return match.group(0)
+        resolved = (page.parent / target.split("#")[0]).resolve()
+        return match.group(0) if resolved.exists() and root.resolve() in resolved.parents else label
+    return MD_LINK.sub(fix, text)
 
 
 def _first_line(cell: dict) -> str:
@@ -96,8 +112,13 @@ def build_editions(out_dir: str | Path = "build", root: Path = ROOT) -> dict[str
         else:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target)
+    for page in sorted(student.rglob("*.md")):
+        text = page.read_text(encoding="utf-8")
+        kept = keep_resolvable_links(text, page, student)
+        if kept != text:
+            write_text_atomic(page, kept)
     return {"student": student, "instructor": instructor}
 
 
 __all__ = ["INSTRUCTOR_MARKER", "SOLUTION_CODE", "SOLUTION_TEXT", "INSTRUCTOR_TEXT", "build_editions",
-           "is_teacher_only", "student_notebook", "with_install_source"]
+           "is_teacher_only", "keep_resolvable_links", "student_notebook", "with_install_source"]

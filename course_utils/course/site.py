@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 
 from ..core.atomic import write_text_atomic
-from .editions import build_editions
+from .editions import build_editions, keep_resolvable_links
 from .handouts import _plain_citations  # the handouts render citations the same way
 from .launch import LaunchSettings, launch_cell, read_settings
 from .report import results_table
@@ -31,7 +31,6 @@ from .report import results_table
 ROOT = Path(__file__).resolve().parents[2]
 TITLE = "CIFAR-10 with Keras 3"
 FIGURE_TEXT = re.compile(r"\*Figure:\s*(.+?)\*(?!\*)", flags=re.S)
-MD_LINK = re.compile(r"(?<!!)\[([^\]]+)\]\(([^)\s]+)\)")
 
 LANDING = """# {title}
 
@@ -59,15 +58,8 @@ a rubric, a bibliography, model cards{datasheet_note}.
 """
 
 
-def _keep_resolvable_links(text: str, page: Path, src: Path) -> str:
-    """Relative links to pages the site lacks (model essays, instructor notes) keep only their text."""
-    def fix(match: re.Match) -> str:
-        label, target = match.groups()
-        if re.match(r"^[a-z][a-z0-9+.-]*:|^#", target, re.IGNORECASE):
-            return match.group(0)
-        resolved = (page.parent / target.split("#")[0]).resolve()
-        return match.group(0) if resolved.exists() and src.resolve() in resolved.parents else label
-    return MD_LINK.sub(fix, text)
+# Relative links to pages the site lacks (model essays, instructor notes) keep only their text.
+_keep_resolvable_links = keep_resolvable_links
 
 
 def _figure_alt_text(cells: list[dict]) -> None:
