@@ -213,6 +213,13 @@ assert check(answer, "bd10ae453cdcd460", "memory of the training set")
 # answer surprise you? Think of where these photos are usually taken.
 
 # %%
+brightness = {}  # class name -> mean of all pixel values of its training images
+# fill it in, find the brightest class, then show eight of its images
+
+# %% [markdown]
+# *Your answer:*
+
+# %%
 #@solution
 brightness = {name: float(data.x_train[data.y_train.ravel() == i].mean()) for i, name in enumerate(CLASS_NAMES)}
 brightest = max(brightness, key=brightness.get)

@@ -282,6 +282,13 @@ assert check(answer, "57fba3bba6099472", "pool1 shape and dense parameters")
 # 1,000 test images, and count how often the model gives its most common answer.
 
 # %%
+# your measurement: the model on the first 1,000 test images as they are, then divided by 255
+# (accuracy, and the share of images that get its most common answer)
+
+# %% [markdown]
+# *Your answer:*
+
+# %%
 #@solution
 x = data.x_test[:1000].astype("float32")
 for label, inputs in (("raw pixels (as the model expects)", x), ("divided by 255 beforehand", x / 255)):
@@ -305,6 +312,9 @@ for label, inputs in (("raw pixels (as the model expects)", x), ("divided by 255
 # %%
 answer = None  # total parameters with Dense(256)
 check(answer, "722ac842d46df40f", "parameters with Dense(256)")
+
+# %% [markdown]
+# *Your answer:*
 
 # %%
 #@solution

@@ -285,6 +285,12 @@ assert check(answer, "3325c6884394bb69", "Conv2D(64, 3, 2) on 16 x 16")
 # the extra convolution block might help one more than the other, and say what would test your idea.
 
 # %%
+most, least = None, None  # the classes that gained most and least, read from gains above
+
+# %% [markdown]
+# *Your answer:*
+
+# %%
 #@solution
 ranked = sorted(gains, key=gains.get)
 print(f"gained least: {ranked[0]} ({gains[ranked[0]]:+.1%}), most: {ranked[-1]} ({gains[ranked[-1]]:+.1%})")

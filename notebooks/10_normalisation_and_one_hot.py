@@ -339,6 +339,13 @@ assert check(answer, "fbd04e1aae9ce0b1", "250 + 10 in uint8")
 # which of the two losses the original code could have used, and what it would have changed.
 
 # %%
+sparse = None  # the sparse loss of p against the integer label 3
+print(f"sparse, label 3: {sparse}; categorical, one-hot label: {loss:.4f}")
+
+# %% [markdown]
+# *Your answer:*
+
+# %%
 #@solution
 sparse = float(keras.ops.convert_to_numpy(keras.losses.sparse_categorical_crossentropy(np.array([3]), p))[0])
 print(f"sparse, label 3: {sparse:.4f}; categorical, one-hot label: {loss:.4f}")

@@ -376,6 +376,12 @@ assert check(answer, "433dbaa9213613a1", "2 x 2 max pooling")
 # still just moved by a shift? And after `pool1`?
 
 # %%
+# your test: the deeper network is `deeper`, the test image is `image`
+
+# %% [markdown]
+# *Your answer:*
+
+# %%
 #@solution
 for layer_name in ("conv1b", "pool1"):
     error = equivariance_error(deeper, image, layer_name, shift=2)

@@ -256,6 +256,13 @@ assert check(answer, "c39f7932eefd6f23", "survivors of Dropout(0.25)")
 # zeroed each time, and how far is the mean from 1? Why is neither exactly what you would expect?
 
 # %%
+rates = (0.1, 0.25, 0.5)
+# for each rate: the share of zeros and the mean of dropout applied to 100,000 ones
+
+# %% [markdown]
+# *Your answer:*
+
+# %%
 #@solution
 for rate in (0.1, 0.25, 0.5):
     out = dropout(np.ones(100_000), rate, seed=1)
