@@ -270,7 +270,12 @@ fig = plot_sharpness(x, once, thrice, scores, index=int(np.flatnonzero(data.y_tr
 
 # %% [markdown]
 # *Figure: one training image as it is, warped once and warped three times with the same parameters,
-# and a bar chart of mean sharpness over the thousand images.* [Prose from the outputs.]
+# and a bar chart of mean sharpness over the thousand images.*
+#
+# One warp keeps 77% of the originals' sharpness by this measure; three warps with the very same
+# angles, shifts and zooms keep 59%. The two extra resamplings take away another 18 points, and they
+# add nothing the network could learn from: the geometry of the two versions is the same, only the
+# blur differs.
 #
 # **No copies.** The original also looped over the training set to build five augmented copies of
 # every image in a Python list, which it never used. A layer stores no copies at all. What that list held:
