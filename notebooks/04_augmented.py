@@ -455,6 +455,12 @@ assert check(answer, "d0ff5974b6aa52cf", "sharpness ratio of a mirror image")
 # brightness, or small rotations (up to 10°). Which one would you pick for CIFAR-10, and which would
 # you avoid? Look at ten training images of two classes before you answer, and write three sentences.
 
+# %%
+# plot_images(...) with ten training images of a class you choose, to look at before you answer
+
+# %% [markdown]
+# *Your answer:*
+
 # %% [markdown]
 # <!-- solution -->
 # A vertical flip is the one to avoid: CIFAR-10's photos have a sky and a ground, and upside-down

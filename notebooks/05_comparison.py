@@ -229,6 +229,12 @@ assert check(answer, "a40f012cc07c0096", "95% half-width")
 # the lowest validation loss). Which runs would have ended early, and would any have lost accuracy?
 
 # %%
+# for each run: walk run.history's "val_loss" epoch by epoch, keeping the epoch of the lowest value so far
+
+# %% [markdown]
+# *Your answer:*
+
+# %%
 #@solution
 for name, run in runs.items():
     losses = [row["val_loss"] for row in run.history]

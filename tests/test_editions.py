@@ -112,9 +112,6 @@ def test_every_notebook_has_exercises_with_solutions(script):
     assert len(solutions) >= len(exercises), f"{script.stem}: every exercise needs a worked solution"
 
 
-# Exercises the student edition still leaves without a place to work, in notebooks being edited
-# elsewhere; remove an entry once its notebook gives that exercise a stub or a "*Your answer:*" cell.
-KNOWN_WITHOUT_A_PLACE = {"04_augmented": {"Exercise 3"}, "05_comparison": {"Exercise 2"}}
 HEADING = re.compile(r"(?m)^#{1,6} ")
 EXERCISE = re.compile(r"(?m)^#{1,6} (Exercise \d+)")
 YOUR_ANSWER = "*Your answer:*"
@@ -143,7 +140,7 @@ def _exercises_without_a_place_to_work(notebook: dict) -> list[str]:
 def test_every_exercise_gives_the_student_a_place_to_work(editions, script):
     notebook = json.loads((editions["student"] / "notebooks" / f"{script.stem}.ipynb").read_text(encoding="utf-8"))
     assert EXERCISE.search("\n".join(_text(c) for c in notebook["cells"] if c["cell_type"] == "markdown"))
-    missing = set(_exercises_without_a_place_to_work(notebook)) - KNOWN_WITHOUT_A_PLACE.get(script.stem, set())
+    missing = _exercises_without_a_place_to_work(notebook)
     assert not missing, f"{script.stem}: {sorted(missing)} end in a question with nowhere to answer it"
 
 
