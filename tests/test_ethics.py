@@ -11,6 +11,7 @@ from course_utils.course.handouts import (
     CITATION, INSTRUCTOR_MARKER, LINK, citation_keys, parse_bibliography, render_handout,
     split_instructor, write_handouts,
 )
+from ours import TAGGED, matches, tag_problems, tagged_numbers
 from prose import paragraphs as split_paragraphs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -205,6 +206,39 @@ def test_the_cifar_essay_tells_the_tiny_images_story():
     for fact in ("80 Million Tiny Images", "WordNet", "consent", "29 June 2020", "withdrew"):
         assert fact in text
 
+
+# --- numbers from our runs ----------------------------------------------------------------------
+
+# The model answers to prompts 3 and 6 quote our runs (prompt 6 asks for a per-class table, and
+# rubric criterion C5 wants a specific number); each quoted number is tagged (see tests/ours.py).
+QUOTING_OUR_RUNS = {"what-bias-means.md": 4, "benchmarks-are-brittle.md": 30}
+
+
+@pytest.mark.parametrize("path", markdown_files(), ids=lambda p: p.relative_to(ETHICS).as_posix())
+def test_every_number_tagged_as_ours_equals_its_value_in_results_full(path):
+    assert tag_problems(read(path)) == [], f"{path.name}: a quoted result differs from results/full"
+
+
+@pytest.mark.parametrize("name,least", QUOTING_OUR_RUNS.items())
+def test_the_model_answers_to_prompts_3_and_6_quote_our_runs(name, least):
+    quoted = tagged_numbers(read(ETHICS / "essays" / name))
+    assert len(quoted) >= least, f"{name} quotes {len(quoted)} tagged numbers from our runs"
+    assert not [q for q in quoted if q[2].split(".")[0] in ("augmented_mild", "augmented_40")], \
+        "augmented_mild and augmented_40 are not quoted until their runs are final"
+
+
+def test_the_tag_check_catches_a_wrong_or_unknown_number(tmp_path):
+    (tmp_path / "deeper.json").write_text('{"test_accuracy": 0.7530999779701233, '
+                                          '"per_class_accuracy": {"cat": 0.689}, "confusion_matrix": [[1, 2]]}')
+    good = ("0.7531<!-- ours: deeper.test_accuracy --> or 75.3%<!-- ours: deeper.test_accuracy -->, "
+            "cat 0.689 <!-- ours: deeper.per_class_accuracy.cat -->, 2<!-- ours: deeper.confusion_matrix.0.1 -->")
+    assert len(tagged_numbers(good)) == 4 and tag_problems(good, tmp_path) == []
+    assert tag_problems("0.7532<!-- ours: deeper.test_accuracy -->", tmp_path)
+    assert tag_problems("0.753<!-- ours: deeper.test_accuracy -->", tmp_path) == []  # rounded as quoted
+    assert tag_problems("76%<!-- ours: deeper.test_accuracy -->", tmp_path)
+    assert tag_problems("0.689<!-- ours: deeper.per_class_accuracy.dog -->", tmp_path)
+    assert tag_problems("0.689<!-- ours: baseline.per_class_accuracy.cat -->", tmp_path)
+    assert matches("0.60", False, 0.5979999899864197) and not TAGGED.search("0.75 <!-- a comment -->")
 
 # --- handouts -----------------------------------------------------------------------------------
 
