@@ -3,8 +3,9 @@
 ``ethics/claims.csv`` lists every factual claim about the world made in ``ethics/`` (essays, prompts,
 datasheet, guide), one row each: the claim, the file it is in, the bibliography keys that support it,
 the date it was checked and its status. The model answers must fit the length limit of the prompt
-they answer, counted the way ``ethics/README.md`` states. Numbers from our own runs are never typed
-into ``ethics/``: texts point to the model card or notebook section that prints them.
+they answer, counted the way ``ethics/README.md`` states. A number from our own runs is either not
+in ``ethics/`` at all (the text points to the model card or notebook section that prints it) or
+tagged with the results value it quotes, which ``tests/test_ethics.py`` checks (see ``tests/ours.py``).
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from course_utils.course.handouts import CITATION, LINK, citation_keys, parse_bibliography, split_instructor
+from ours import matches, our_accuracies, our_losses, without_tagged_numbers
 from prose import paragraphs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -228,23 +230,43 @@ def test_each_model_answer_is_within_its_limit(prompt, answer, limit):
 RESULT_LIKE = re.compile(r"(?<![\w.])\d\.\d{4,}(?![\d])")              # 0.6643, as the model cards print
 PERCENT_OR_FRACTION = re.compile(r"(?<![\w.])(?:\d{1,3}\.\d+\s?%|0?\.\d{2,})(?![\d])")
 ACCURACY = re.compile(r"accura(?:cy|cies|te)|per-class", re.IGNORECASE)
-IGNORED = re.compile(r"`[^`]*`|\]\([^)]*\)|https?://\S+|doi:\S+|arXiv:\S+")
+IGNORED = re.compile(r"`[^`]*`|\]\([^)]*\)|https?://\S+|doi:\S+|arXiv:\S+|<!--.*?-->", re.DOTALL)
+# Anywhere in a sentence: a percentage, whole or not ("75%", "75.3 percent"), or a fraction with two or
+# more decimals ("0.479", ".75"). Not preceded by a letter, digit, dot, comma, slash or hyphen, so
+# years, article numbers, dates and ranges such as "2024/1689" or "9-14" are never read as results.
+PERCENT = re.compile(r"(?<![\w.,/-])(\d{1,3}(?:\.\d+)?)\s?(?:%|percent\b)")
+FRACTION = re.compile(r"(?<![\w.,/-])(0?\.\d{2,})(?![\d])")
+SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=[A-Z(*\"])")
 
 
-def typed_results(text: str) -> list[str]:
-    """Numbers that look like results of our runs: any with four or more decimals, and a percentage with
-    decimals or a fraction within 30 characters of "accuracy" in a paragraph that cites no source
-    (a published figure is always cited)."""
+def typed_results(text: str, accuracies: list[float] | None = None, losses: list[float] | None = None) -> list[str]:
+    """Untagged numbers that look like results of our runs.
+
+    Three rules, after the tagged numbers (checked in tests/test_ethics.py) are removed: any number with
+    four or more decimals; a percentage with decimals or a fraction within 30 characters of "accuracy"
+    in a paragraph that cites no source (a published figure is always cited); and, anywhere, a
+    percentage (whole or not) or a fraction that equals one of our accuracies (or, for a fraction,
+    one of our test losses) in ``results/full`` rounded as written, in a sentence that cites no source.
+    """
+    accuracies = our_accuracies() if accuracies is None else accuracies
+    losses = our_losses() if losses is None else losses
     found = []
-    for paragraph in paragraphs(IGNORED.sub(" ", text)):
+    for paragraph in paragraphs(IGNORED.sub(" ", without_tagged_numbers(text))):
         found += RESULT_LIKE.findall(paragraph)
-        if CITATION.search(paragraph):
-            continue
-        for match in PERCENT_OR_FRACTION.finditer(paragraph):
-            window = paragraph[max(0, match.start() - 30): match.end() + 30]
-            if ACCURACY.search(window):
-                found.append(window.strip())
-    return found
+        if not CITATION.search(paragraph):
+            for match in PERCENT_OR_FRACTION.finditer(paragraph):
+                window = paragraph[max(0, match.start() - 30): match.end() + 30]
+                if ACCURACY.search(window):
+                    found.append(window.strip())
+        for sentence in SENTENCE_END.split(paragraph):
+            if CITATION.search(sentence):
+                continue
+            found += [m.group(0) for m in PERCENT.finditer(sentence)
+                      if any(matches(m.group(1), True, v) for v in accuracies)]
+            found += [m.group(0) for m in FRACTION.finditer(sentence)
+                      if any(matches("0" + m.group(1) if m.group(1).startswith(".") else m.group(1), False, v)
+                             for v in accuracies + losses)]
+    return sorted(set(found), key=found.index)
 
 
 def test_the_typed_result_check_catches_what_it_should():
@@ -253,6 +275,23 @@ def test_the_typed_result_check_catches_what_it_should():
     assert typed_results("Cat: 0.5710")
     assert not typed_results("With n images the standard error is at most about 0.016 for one class.")
     assert not typed_results("The top model reached 65.18% accuracy [@facebook2020dfdc].")
+
+
+def test_the_typed_result_check_catches_results_away_from_the_word_accuracy():
+    ours = dict(accuracies=[0.7530999779701233, 0.479, 0.5979999899864197], losses=[0.7831])
+    assert typed_results("The deeper network got 75% of the images right.", **ours) == ["75%"]
+    assert typed_results("It labels about 75 percent of them correctly.", **ours) == ["75 percent"]
+    assert typed_results("Cats fared worst, at 0.479, as the card shows.", **ours) == ["0.479"]
+    assert typed_results("Loss ended at .78 after twenty epochs.", **ours) == [".78"]
+    assert typed_results("Augmentation got 60%. Error rates rose [@barz2020].", **ours) == ["60%"]
+    assert not typed_results("0.7531<!-- ours: deeper.test_accuracy --> and 75%<!-- ours: deeper.test_accuracy -->",
+                             **ours)
+    for fine in ("Since 2 February 2025, Article 5 bans it; Regulation (EU) 2024/1689.",
+                 "Up to 10% outside the length limit, 9 to 14 percent relative to the error rate.",
+                 "The class was to receive a 23% stake [@bloomberg2025clearview].",
+                 "On 29 June 2020 it was withdrawn; 75,062 nouns, 32x32 pixels, 0.5 and 1,000 images.",
+                 "Version 2.1 of the specification, section 75 of the act."):
+        assert typed_results(fine, **ours) == [], fine
 
 
 @pytest.mark.parametrize("path", TEXTS, ids=lambda p: p.relative_to(ETHICS).as_posix())
