@@ -178,17 +178,36 @@ def test_a_damaged_checkpoint_is_set_aside_and_the_previous_one_used(sample, tmp
     assert list(tmp_path.glob("epoch-002.keras.bad-*"))
 
 
-def test_a_full_disk_keeps_the_previous_checkpoint(tmp_path, monkeypatch, capsys):
+def _full_disk(where: str, real):
+    """A write that fails with ENOSPC at once, or once half of the checkpoint's (or its record's)
+    temporary file is on disk."""
+    def half(path: Path) -> None:
+        assert path.name.startswith(".") and path.stat().st_size > 0  # the temporary file, partly written
+        os.truncate(path, path.stat().st_size // 2)
+
+    def full(*args, **kwargs):
+        if where == "in the checkpoint":  # args: the model, the temporary file
+            real(*args, **kwargs)
+            half(Path(args[1]))
+        elif where == "in its record":  # args: the record's path, its contents
+            with checkpoints.atomic_path(args[0]) as tmp:
+                tmp.write_text(json.dumps(args[1]))
+                half(tmp)
+                raise OSError(errno.ENOSPC, "No space left on device")
+        raise OSError(errno.ENOSPC, "No space left on device")
+    return full
+
+
+@pytest.mark.parametrize("where, patched", [("at once", "_write_checkpoint"), ("in the checkpoint", "_write_checkpoint"),
+                                            ("in its record", "write_json_atomic")])
+def test_a_full_disk_keeps_the_previous_checkpoint(tmp_path, monkeypatch, capsys, where, patched):
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
     model.compile(optimizer="rmsprop", loss="mse")
     saver = checkpoints.SafeCheckpoint(tmp_path)
     saver.set_model(model)
     saver.on_epoch_end(0)
     before = (tmp_path / "epoch-001.keras").read_bytes()
-
-    def full(*args, **kwargs):
-        raise OSError(errno.ENOSPC, "No space left on device")
-    monkeypatch.setattr(checkpoints, "_write_checkpoint", full)
+    monkeypatch.setattr(checkpoints, patched, _full_disk(where, getattr(checkpoints, patched)))
     saver.on_epoch_end(1)
     assert "could not save" in capsys.readouterr().out
     assert (tmp_path / "epoch-001.keras").read_bytes() == before and not list(tmp_path.glob(".*"))
