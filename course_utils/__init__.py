@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import importlib
 
+from .core.home import keras_settings_without_a_home
 from .core.xla_cpu import use_compilation_cache_on_jax, use_ynnpack_on_jax_cpu
 
-# Before anything imports Keras: JAX reads these once, when it starts (see core/xla_cpu.py).
+# Before anything imports Keras: Keras picks its settings folder, and JAX reads these, once, at start.
+keras_settings_without_a_home()
 use_ynnpack_on_jax_cpu()
 use_compilation_cache_on_jax()
 

@@ -334,6 +334,7 @@ def test_a_truncated_model_file_is_not_reused(sample, tmp_path, capsys):
 
 
 # --------------------------------------------------------------------------- 10. the command line
+# (no home folder, and paths that are not UTF-8: tests/test_reliability_home.py)
 def _cli_error(monkeypatch, capsys, exc):
     from course_utils.course import cli
 
@@ -368,13 +369,6 @@ def test_decompression_bombs_and_odd_paths_end_in_one_line(monkeypatch, capsys):
 def test_a_bug_still_shows_its_traceback(monkeypatch, capsys):
     with pytest.raises(KeyError):
         _cli_error(monkeypatch, capsys, KeyError("a bug"))
-
-
-def test_the_cli_runs_with_no_home(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in ("HOME", "COURSE_UTILS_CACHE")}
-    result = subprocess.run([sys.executable, "-m", "course_utils", "profiles"], capture_output=True, text=True,
-                            env=env, timeout=120, cwd=tmp_path)
-    assert result.returncode == 0 and "quick" in result.stdout
 
 
 def test_help_lists_the_exit_codes():

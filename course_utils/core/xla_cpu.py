@@ -34,9 +34,8 @@ from __future__ import annotations
 import json
 import os
 from importlib import metadata
-from pathlib import Path
 
-from .home import cache_dir
+from .home import cache_dir, keras_dir
 
 FLAG = "--xla_cpu_experimental_ynn_fusion_type"
 FUSIONS = "dot,eltwise,reduce"
@@ -48,9 +47,8 @@ def _backend() -> str:
     """The Keras backend that will be used, read the way Keras reads it, without importing Keras."""
     if os.environ.get("KERAS_BACKEND"):
         return os.environ["KERAS_BACKEND"]
-    home = Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras")
     try:
-        return json.loads((home / "keras.json").read_text()).get("backend", "tensorflow")
+        return json.loads((keras_dir() / "keras.json").read_text()).get("backend", "tensorflow")
     except (OSError, ValueError, AttributeError):
         return "tensorflow"
 

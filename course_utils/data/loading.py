@@ -25,7 +25,7 @@ import numpy as np
 
 from ..core.atomic import atomic_path, file_sha256
 from .formats import MAX_IMAGES, CLASS_NAMES, DataError, describe_counts, read_any
-from ..core.home import cache_dir as _cache_root
+from ..core.home import cache_dir as _cache_root, expand_user, user_home
 from ..core.profiles import get_profile
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -87,11 +87,11 @@ def _check_labels(labels: np.ndarray, where: str) -> None:
 def display_path(path: Path | str) -> str:
     """A path for printing and saving: relative to the working folder or with ``~``, never a user's home."""
     path = Path(path).resolve()
-    relative = os.path.relpath(path)
+    relative, home = os.path.relpath(path), user_home()
     if not relative.startswith(os.path.join("..", "..")):  # inside or beside the project
         return Path(relative).as_posix()
-    if path.is_relative_to(Path.home()):
-        return "~/" + path.relative_to(Path.home()).as_posix()
+    if home is not None and path.is_relative_to(home):
+        return "~/" + path.relative_to(home).as_posix()
     return path.as_posix()
 
 
@@ -227,7 +227,7 @@ def load_dataset(source: str | os.PathLike | None = None, *, profile: str | None
             print(f"NOTE: {note}")
             arrays, kind, where, layout = _load_sample(progress), "sample", "course_utils/data/sample", "images"
     else:
-        path = Path(source).expanduser()
+        path = expand_user(source)
         arrays, layout = _load_path(path, Path(cache_dir) if cache_dir is not None else _cache_root(), progress)
         kind, where = "path", display_path(path)
 
