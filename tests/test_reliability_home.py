@@ -94,3 +94,25 @@ def test_a_course_home_with_a_tilde_and_no_home_names_the_fix(no_home, monkeypat
     monkeypatch.delenv(home.ENV_CACHE)
     assert home.cache_dir().is_relative_to(tempfile.gettempdir())  # the data cache does without one
 
+
+# --------------------------------------------------------------------------- a path that is not UTF-8
+def test_a_path_that_is_not_utf8_ends_in_one_clear_line(tmp_path, capsys):
+    """``--data`` names a real folder whose name holds the byte 0xff (Python decodes it to U+DCFF)."""
+    from course_utils.course import cli
+
+    folder = tmp_path / os.fsdecode(b"data\xff")
+    folder.mkdir()
+    (folder / "notes.txt").write_text("not CIFAR-10")
+    code = cli.main(["reproduce", "baseline", "--profile", "quick", "--data", str(folder)])
+    out, err = capsys.readouterr()
+    lines = [line for line in err.splitlines() if line.startswith("error: ")]
+    assert code == 2 and len(lines) == 1 and "Traceback" not in err, err
+    assert "data\\xff" in lines[0], lines  # the byte as it is on disk, not Python's U+DCFF stand-in
+    (out + err).encode("utf-8")  # printable on any UTF-8 terminal, however strict
+
+
+def test_a_path_that_is_not_utf8_is_printable(tmp_path):
+    from course_utils.data.loading import display_path
+
+    shown = display_path(tmp_path / os.fsdecode(b"data\xff") / "cifar-10-batches-py")
+    assert shown.endswith("data\\xff/cifar-10-batches-py") and shown.encode("utf-8")

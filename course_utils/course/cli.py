@@ -224,11 +224,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def _error(exc: BaseException, code: int) -> int:
     """One line on stderr, printable whatever the terminal's encoding and whatever bytes a path holds."""
+    from ..data.loading import printable
+
     text = str(exc) or type(exc).__name__
     if isinstance(exc, OSError) and exc.strerror:
         text = f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
         text += {3: "; check the path, its permissions and the free disk space"}.get(code, "")
-    line = " ".join(text.split()).encode("utf-8", "backslashreplace").decode("utf-8")
+    line = printable(" ".join(text.split()))
     print(f"error: {line}", file=sys.stderr)
     return code
 

@@ -84,15 +84,24 @@ def _check_labels(labels: np.ndarray, where: str) -> None:
         raise DataError(f"{where} lie outside 0-9; CIFAR-10 has ten classes")
 
 
+def printable(text: str) -> str:
+    """``text`` that any UTF-8 terminal prints: a byte of a file name that is not UTF-8 (which Python
+    holds as a lone surrogate, U+DCFF for 0xff) is shown as it is on disk, ``\\xff``."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that stands for no byte: show its code point
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def display_path(path: Path | str) -> str:
     """A path for printing and saving: relative to the working folder or with ``~``, never a user's home."""
     path = Path(path).resolve()
     relative, home = os.path.relpath(path), user_home()
     if not relative.startswith(os.path.join("..", "..")):  # inside or beside the project
-        return Path(relative).as_posix()
+        return printable(Path(relative).as_posix())
     if home is not None and path.is_relative_to(home):
-        return "~/" + path.relative_to(home).as_posix()
-    return path.as_posix()
+        return printable("~/" + path.relative_to(home).as_posix())
+    return printable(path.as_posix())
 
 
 def _arrays_sha256(arrays) -> str:
