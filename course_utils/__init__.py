@@ -5,7 +5,9 @@ notebooks themselves; this package holds the rest. Notebooks import from here, t
 
     from course_utils import setup, load_cifar10, run_experiment, plot_learning_curves
 
-Map of the package (each folder imports only from the ones listed after it, and ``core`` from none):
+Map of the package. Imports run one way (``tests/test_layout.py`` checks it): ``course`` may use
+everything, ``notebook.py`` uses the four folders below it, ``training`` and ``figures`` use only
+``data`` and ``core``, ``data`` uses only ``core``, and ``core`` nothing of the package.
 
 - ``course/``   instructor and maintainer tooling: the command line (``python -m course_utils``),
   model cards, handouts, the results report, the series runner, the notebook export.

@@ -472,8 +472,10 @@ assert check(answer, "d0ff5974b6aa52cf", "sharpness ratio of a mirror image")
 # %% [markdown]
 # ## Ethics checkpoint
 #
-# The same augmentation that helps a network recognise a horse it sees turned, shifted or mirrored can
-# help a face recognition system match people photographed in other poses, including people who never
-# agreed to be in its data. How far such training carries over is something to measure, not to assume.
-# Work through [harms and faces](../ethics/prompts/02-harms-and-faces.md), then continue with
+# Face recognition uses the same idea. Masi, Tran, Hassner, Leksut and Medioni (ECCV 2016, "Do we
+# really need to collect millions of faces for effective face recognition?") enlarged a training set
+# by rendering each face again in other poses, shapes and expressions, and report results on face
+# matching benchmarks (LFW, IJB-A) that match systems trained on millions of downloaded faces.
+# Augmentation lowers the number of photos of people a system needs: fewer faces scraped without
+# consent, and face recognition within reach of anyone with a modest collection of them. Work through [harms and faces](../ethics/prompts/02-harms-and-faces.md), then continue with
 # [05 · Comparison](05_comparison.ipynb).
