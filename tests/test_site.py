@@ -81,6 +81,23 @@ def test_links_to_pages_the_site_lacks_keep_only_their_text(tmp_path):
         "See [02](02_baseline.ipynb), the essay and [Keras](https://keras.io)."
 
 
+def test_published_datasheet_keeps_the_model_cards_links_to_it(tmp_path):
+    """The student edition drops a card's link to the datasheet it lacks; a site that publishes the
+    datasheet takes the project's cards, so the link is kept there."""
+    from course_utils.course.site import _copy_markdown, _finish_markdown
+
+    student = tmp_path / "student"
+    card = Path("ethics/model-cards/augmented.md")
+    (student / card.parent).mkdir(parents=True)
+    (student / card).write_text(_keep_resolvable_links((ROOT / card).read_text(), student / card, student))
+    assert "](../datasheet-cifar10.md)" not in (student / card).read_text()
+    for publish, kept in ((True, True), (False, False)):
+        src = tmp_path / f"src-{publish}"
+        _copy_markdown(student, src, LaunchSettings(publish_datasheet=publish))
+        _finish_markdown(src)
+        assert ("](../datasheet-cifar10.md)" in (src / card).read_text()) is kept
+
+
 # --- the built site, as files -------------------------------------------------------------------
 
 def test_the_built_site_needs_no_network_and_has_no_broken_link_or_missing_alt_text():

@@ -86,6 +86,10 @@ def _copy_notebooks(student: Path, src: Path, settings: LaunchSettings) -> list[
 
 def _copy_markdown(student: Path, src: Path, settings: LaunchSettings) -> list[str]:
     copies = {path: path.relative_to(student) for path in sorted((student / "ethics").rglob("*.md"))}
+    # Model cards are the same in both editions, bar the links the student edition had to drop (to the
+    # datasheet, for one): the site takes the project's cards and keeps the links that resolve there.
+    copies = {(ROOT / rel if rel.parts[:2] == ("ethics", "model-cards") and (ROOT / rel).is_file() else path): rel
+              for path, rel in copies.items()}
     if settings.publish_datasheet:  # a model answer to prompt 4: published only when the setting says so
         copies[ROOT / "ethics" / "datasheet-cifar10.md"] = Path("ethics/datasheet-cifar10.md")
     for path, rel in copies.items():
