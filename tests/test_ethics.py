@@ -228,8 +228,6 @@ def test_every_number_tagged_as_ours_equals_its_value_in_results_full(path):
 def test_the_model_answers_to_prompts_3_and_6_quote_our_runs(name, least):
     quoted = tagged_numbers(read(ETHICS / "essays" / name))
     assert len(quoted) >= least, f"{name} quotes {len(quoted)} tagged numbers from our runs"
-    assert not [q for q in quoted if q[2].split(".")[0] in ("augmented_mild", "augmented_40")], \
-        "augmented_mild and augmented_40 are not quoted until their runs are final"
 
 
 def test_the_tag_check_catches_a_wrong_or_unknown_number(tmp_path):
