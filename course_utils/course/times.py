@@ -19,7 +19,10 @@ from pathlib import Path
 from ..core.atomic import write_json_atomic, write_text_atomic
 from ..core.machine import machine_info
 
-SENTENCE = re.compile(r"\*\*Time:\*\* .*?\(measured by the series runner[^)]*\)\.", flags=re.S)
+# The sentence as written into a header: wrapped over comment lines, so any run of spaces, line breaks
+# and "# " may stand between its words.
+SENTENCE = re.compile(r"\*\*Time:\*\*\s.*?\(measured(?:\s|#)+by(?:\s|#)+the(?:\s|#)+series(?:\s|#)+runner[^)]*\)\.",
+                      flags=re.S)
 
 
 def record_times(root: Path, profile: str, runs: list[dict]) -> Path:
@@ -50,9 +53,11 @@ def time_sentence(stem: str, records: dict[str, dict]) -> str | None:
     quick, full = records.get("quick", {}), records.get("full", {})
     if stem not in quick.get("notebooks", {}) or stem not in full.get("notebooks", {}):
         return None
+    where = [f"{_machine(quick)}, {quick['date']}", f"{_machine(full)}, {full['date']}"]
+    where = where[0] if where[0] == where[1] else f"{where[0]}, and on {where[1]}"
     return (f"**Time:** {_duration(quick['notebooks'][stem])} in the quick profile and "
             f"{_duration(full['notebooks'][stem])} in the full profile once its runs exist (measured by the "
-            f"series runner on {_machine(quick)}, {quick['date']}, and on {_machine(full)}, {full['date']}).")
+            f"series runner on {where}).")
 
 
 def load_records(root: Path) -> dict[str, dict]:
