@@ -25,7 +25,9 @@
 # the image changes a trained model's answer, and tell an inductive bias (an assumption about images)
 # from a social bias (unfair outcomes for people).
 #
-# **Time:** It trains nothing once [02 · The baseline](02_baseline.ipynb) and [03 · A deeper
+# **Time:** 31 s in the quick profile and 25 s in the full profile once its runs exist (measured by
+# the series runner on 2 CPU cores, 2026-11-30).
+# It trains nothing once [02 · The baseline](02_baseline.ipynb) and [03 · A deeper
 # network](03_deeper.ipynb) have made their runs; otherwise it trains them first, which takes hours
 # in the full profile on a 2-core CPU.
 #
@@ -241,13 +243,13 @@ assert all(curve[0] == 0.0 and curve[4] > 0.0 for curve in sensitivity.values())
 #
 # At 0 pixels nothing changes (the test is repeatable); from 1 pixel on, a share of the answers
 # flips, and the share grows with the shift. In the full-profile outputs saved here the baseline
-# flips more answers than the deeper network (14.2% against 8.6% at 1 pixel); the two differ in
+# flips more answers than the deeper network (14.7% against 9.0% at 1 pixel); the two differ in
 # architecture as well as in accuracy, so this does not say which of the two causes it.
 
 # %% [markdown]
 # **The finding, plainly:** pooling buys only approximate shift invariance. On a single bright value
 # a pooling window ignores moves that stay inside it; on the real feature maps above, a 1-pixel shift
-# still changed 55% of the max-pooled values, and stacking convolutions and pooling does not add up
+# still changed 53% of the max-pooled values, and stacking convolutions and pooling does not add up
 # to a network that ignores shifts. Zhang showed that this
 # comes from downsampling without first blurring (the sampling theorem is ignored), that one-pixel
 # shifts can change the outputs of standard networks, and that blurring before subsampling makes
