@@ -78,8 +78,9 @@ BACKENDS = ("tensorflow", "jax", "torch")
 # What is run again on every other Keras backend: the unit tests that build, train, save or load
 # Keras models or call Keras's data utilities, and the quick profile of the notebooks that train
 # (02: the network in view; with an explicit --backend also 04: augmentation and the collapse, which
-# took 549 of 627 s of JAX's notebook run in the last logged run and pushed CI to 904 s, past its 15
-# minutes; test_collapse.py and test_augment.py cover that code on every backend). The other test modules read and write
+# took JAX's notebook run from 35 to 284 s and the whole suite from 532 to 723 s, idle, 2026-11-30,
+# and CI to 904 s, past its 15 minutes; test_collapse.py and test_augment.py cover that code on every
+# backend). The other test modules read and write
 # text, JSON and files only (or, test_xla_cpu.py and test_data_parallel.py, start their own JAX child
 # whatever the run's backend), so a second backend could not change their result;
 # tests/test_environment.py checks that every test module is in one list or the other.
@@ -177,10 +178,9 @@ def _run_stream(commands: list[list[str]], env: dict, log: Path | None) -> int:
 def run_tests(args: list[str]) -> int:
     """The test suite on each backend: notebooks and unit tests as separate runs, two at a time.
 
-    Measured on this 2-core machine, idle, 2026-11-30, TensorFlow and JAX: 817 s for all five runs
-    (TensorFlow's chained notebooks 440 s, its other notebooks 118 s, its unit tests 426 s; JAX's
-    notebooks 335 s, its unit tests 259 s). One pytest run of the TensorFlow suite alone had taken
-    823 s (2026-11-29), before the quick profile fitted whole batches of 2,560 images.
+    Measured on this 2-core machine, idle, 2026-11-30, TensorFlow and JAX: 532 s for all five runs
+    (TensorFlow's chained notebooks 336 s, its other notebooks 100 s, its unit tests 361 s; JAX's
+    notebook 02 35 s, its unit tests 196 s). With JAX's notebook 04 as well: 723 s.
     ``--one-at-a-time`` runs them in turn with their output live (for debugging or for timing).
     """
     import time
