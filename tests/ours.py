@@ -59,24 +59,20 @@ def tag_problems(text: str, results_dir: Path = RESULTS) -> list[str]:
     return problems
 
 
+def _our_runs(results_dir: Path) -> list[dict]:
+    """The results of every run in ``results_dir`` but the collapse demonstrations: their accuracy is
+    chance by design (0.1), which would flag every "10%" in a text."""
+    runs = [json.loads(path.read_text(encoding="utf-8")) for path in sorted(results_dir.glob("*.json"))]
+    return [r for r in runs if r.get("kind") != "collapse_demo"]
+
+
 def our_accuracies(results_dir: Path = RESULTS) -> list[float]:
-    """Test and per-class accuracies of every run in ``results_dir``. The collapse demonstrations are
-    left out: their accuracy is chance by design (0.1), which would flag every "10%" in a text."""
-    values = []
-    for path in sorted(results_dir.glob("*.json")):
-        results = json.loads(path.read_text(encoding="utf-8"))
-        if results.get("kind") == "collapse_demo":
-            continue
-        values.append(results.get("test_accuracy"))
-        values += list((results.get("per_class_accuracy") or {}).values())
+    """Test and per-class accuracies of every run in ``results_dir`` (collapse demonstrations left out)."""
+    values = [v for r in _our_runs(results_dir)
+              for v in [r.get("test_accuracy"), *(r.get("per_class_accuracy") or {}).values()]]
     return [float(v) for v in values if isinstance(v, (int, float))]
 
 
 def our_losses(results_dir: Path = RESULTS) -> list[float]:
-    """Test losses of every run in ``results_dir`` (collapse demonstrations left out, as above)."""
-    values = []
-    for path in sorted(results_dir.glob("*.json")):
-        results = json.loads(path.read_text(encoding="utf-8"))
-        if results.get("kind") != "collapse_demo" and isinstance(results.get("test_loss"), (int, float)):
-            values.append(float(results["test_loss"]))
-    return values
+    """Test losses of every run in ``results_dir`` (collapse demonstrations left out)."""
+    return [float(r["test_loss"]) for r in _our_runs(results_dir) if isinstance(r.get("test_loss"), (int, float))]

@@ -21,7 +21,8 @@ from playwright.sync_api import sync_playwright
 
 from course_utils.course.launch import LaunchSettings, SettingError, launch_cell, read_settings
 from course_utils.course.report import load_results
-from course_utils.course.site import FIGURE_TEXT, _figure_alt_text, _keep_resolvable_links
+from course_utils.course.editions import keep_resolvable_links
+from course_utils.course.site import FIGURE_TEXT, _figure_alt_text
 from course_utils.course.site_check import site_problems
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,7 +78,7 @@ def test_links_to_pages_the_site_lacks_keep_only_their_text(tmp_path):
     (tmp_path / "notebooks" / "02_baseline.ipynb").write_text("{}")
     page = tmp_path / "notebooks" / "01_explore_data.ipynb"
     text = "See [02](02_baseline.ipynb), [the essay](../ethics/essays/x.md) and [Keras](https://keras.io)."
-    assert _keep_resolvable_links(text, page, tmp_path) == \
+    assert keep_resolvable_links(text, page, tmp_path) == \
         "See [02](02_baseline.ipynb), the essay and [Keras](https://keras.io)."
 
 
@@ -89,7 +90,7 @@ def test_published_datasheet_keeps_the_model_cards_links_to_it(tmp_path):
     student = tmp_path / "student"
     card = Path("ethics/model-cards/augmented.md")
     (student / card.parent).mkdir(parents=True)
-    (student / card).write_text(_keep_resolvable_links((ROOT / card).read_text(), student / card, student))
+    (student / card).write_text(keep_resolvable_links((ROOT / card).read_text(), student / card, student))
     assert "](../datasheet-cifar10.md)" not in (student / card).read_text()
     for publish, kept in ((True, True), (False, False)):
         src = tmp_path / f"src-{publish}"

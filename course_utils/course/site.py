@@ -58,10 +58,6 @@ a rubric, a bibliography, model cards{datasheet_note}.
 """
 
 
-# Relative links to pages the site lacks (model essays, instructor notes) keep only their text.
-_keep_resolvable_links = keep_resolvable_links
-
-
 def _figure_alt_text(cells: list[dict]) -> None:
     """A figure's alt text is the *Figure: ...* sentence that opens the markdown cell after it."""
     for cell, after in zip(cells, cells[1:]):
@@ -98,16 +94,17 @@ def _copy_markdown(student: Path, src: Path, settings: LaunchSettings) -> list[s
 
 
 def _finish_markdown(src: Path) -> None:
-    """Citations as plain keys, and links that would lead nowhere on the site reduced to their text."""
+    """Citations as plain keys, and links to pages the site lacks (model essays, instructor notes)
+    reduced to their text."""
     for page in sorted(src.rglob("*.md")):
-        text = _keep_resolvable_links(_plain_citations(page.read_text(encoding="utf-8")), page, src)
+        text = keep_resolvable_links(_plain_citations(page.read_text(encoding="utf-8")), page, src)
         write_text_atomic(page, text)
     for page in sorted(src.rglob("*.ipynb")):
         notebook = json.loads(page.read_text(encoding="utf-8"))
         for cell in notebook["cells"]:
             if cell["cell_type"] == "markdown":
                 text = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-                cell["source"] = _keep_resolvable_links(text, page, src)
+                cell["source"] = keep_resolvable_links(text, page, src)
         write_text_atomic(page, json.dumps(notebook, indent=1, ensure_ascii=False))
 
 
