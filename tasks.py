@@ -7,6 +7,7 @@
     python3 tasks.py test --backend tensorflow  # one backend only (--backend torch first installs PyTorch)
     python3 tasks.py test tests/test_data.py  # chosen tests only (on TensorFlow unless --backend says)
     python3 tasks.py test --one-at-a-time     # the runs in turn, output live (the default runs two at once)
+    python3 tasks.py test --jobs 3            # three runs at once
     python3 tasks.py export    # after editing a notebook cell marked #@save: regenerate the package's copy
     python3 tasks.py editions  # write the student and the instructor edition under build/
     python3 tasks.py site      # build the course website (student edition, offline) into build/site/
@@ -76,45 +77,51 @@ def run_site(args: list[str]) -> int:
 
 BACKENDS = ("tensorflow", "jax", "torch")
 # What is run again on every other Keras backend: the unit tests that build, train, save or load
-# Keras models or call Keras's data utilities, and the quick profile of the notebooks that train
-# (02: the network in view; with an explicit --backend also 04: augmentation and the collapse, which
-# took JAX's notebook run from 35 to 284 s and the whole suite from 532 to 723 s, idle, 2026-11-30,
-# and CI to 904 s, past its 15 minutes; test_collapse.py and test_augment.py cover that code on every
-# backend). The other test modules read and write
-# text, JSON and files only (or, test_xla_cpu.py and test_data_parallel.py, start their own JAX child
-# whatever the run's backend), so a second backend could not change their result;
-# tests/test_environment.py checks that every test module is in one list or the other.
+# Keras models or call Keras's data utilities, and the quick profile of the notebooks that train the
+# networks in view (02) and augment (04). The other test modules read and write text, JSON and files
+# only (or, test_xla_cpu.py and test_data_parallel.py, start their own JAX child whatever the run's
+# backend), so a second backend could not change their result; tests/test_environment.py checks that
+# every test module is in one list or the other.
 BACKEND_TESTS = ("test_augment.py", "test_collapse.py", "test_data.py", "test_experiment.py", "test_figures.py",
                  "test_inspect.py", "test_precision_parallel.py", "test_reliability.py")
 BACKEND_FREE_TESTS = ("test_claims.py", "test_data_errors.py", "test_data_parallel.py", "test_editions.py",
                       "test_environment.py", "test_ethics.py", "test_layout.py", "test_model_cards.py",
                       "test_notebooks.py", "test_profiles.py", "test_quoted_numbers.py", "test_reliability_home.py",
                       "test_report.py", "test_series.py", "test_site.py", "test_times.py", "test_xla_cpu.py")
-BACKEND_NOTEBOOKS = ("02_baseline.ipynb", "04_augmented.ipynb")  # --backend NAME
-CI_BACKEND_NOTEBOOKS = ("02_baseline.ipynb",)  # CI, the other backend (JAX)
+BACKEND_NOTEBOOKS = ("02_baseline.ipynb", "04_augmented.ipynb")
 # Notebooks that reuse each other's runs (03 and 12 reuse 02's and 03's, 04 reuses 03's, 05 all of
 # them) run in this order in one pytest run; the others train only their own demos and run beside them.
 CHAINED_NOTEBOOKS = ("02_baseline.ipynb", "03_deeper.ipynb", "04_augmented.ipynb", "05_comparison.ipynb",
                      "12_pooling.ipynb")
+# How long each test run took alone on the idle 2-core machine (2026-11-30), in seconds: the runs
+# start longest first, each on the first worker to come free, so the last to start are the short ones.
+EXPECTED_SECONDS = {"notebooks chained": 336, "notebooks": 215, "unit tests": 215, "site and other tests": 130,
+                    "notebooks others": 100}
+WORKERS = 2  # test runs at a time (--jobs N); measured against 3 in README's "For maintainers"
 
 
-def _split_backend(args: list[str]) -> tuple[list[str], list[str], bool]:
-    """``--backend NAME`` (repeatable) and ``--one-at-a-time`` out of ``args``.
+def _split_backend(args: list[str]) -> tuple[list[str], list[str], int]:
+    """``--backend NAME`` (repeatable), ``--jobs N`` and ``--one-at-a-time`` (``--jobs 1``) out of ``args``.
 
     No ``--backend``: an empty list (the caller picks the default).
     """
-    backends, rest, serial, it = [], [], False, iter(args)
+    backends, rest, jobs, it = [], [], WORKERS, iter(args)
     for arg in it:
         if arg == "--backend" or arg.startswith("--backend="):
             name = arg.split("=", 1)[1] if "=" in arg else next(it, "")
             if name not in BACKENDS:
                 sys.exit(f"error: --backend {name!r}: choose one of {', '.join(BACKENDS)}")
             backends.append(name)
+        elif arg == "--jobs" or arg.startswith("--jobs="):
+            value = arg.split("=", 1)[1] if "=" in arg else next(it, "")
+            if not value.isdigit() or int(value) < 1:
+                sys.exit(f"error: --jobs {value!r}: give a whole number of test runs at a time, 1 or more")
+            jobs = int(value)
         elif arg == "--one-at-a-time":
-            serial = True
+            jobs = 0  # 0: one at a time, output live
         else:
             rest.append(arg)
-    return backends, rest, serial
+    return backends, rest, jobs
 
 
 def _install_torch() -> None:
@@ -132,29 +139,35 @@ def _backend_env(backend: str) -> dict:
     return {"KERAS_BACKEND": backend, "COURSE_HOME": str(home), "JAX_COMPILATION_CACHE_DIR": str(home / "jax-compiled")}
 
 
-def _streams(backend: str, args: list[str], notebooks=BACKEND_NOTEBOOKS) -> list[tuple[str, list[list[str]], dict]]:
-    """The test runs of one backend: (name, commands run in turn, environment changes), longest first.
+def _streams(backend: str, args: list[str]) -> list[tuple[str, list[list[str]], dict, int]]:
+    """The test runs of one backend: (name, commands run in turn, environment changes, expected seconds).
 
-    ``notebooks``: the notebooks a backend other than TensorFlow runs (TensorFlow runs them all).
+    TensorFlow runs every notebook and every test; another backend runs :data:`BACKEND_NOTEBOOKS` and
+    :data:`BACKEND_TESTS`.
     """
     pytest = [str(PYTHON), "-m", "pytest", "--durations=20", *args]  # the slowest tests, for whoever trims CI time
     env = _backend_env(backend)
     folder = "build/instructor/notebooks"
+    units = (f"{backend} unit tests", [pytest + [f"tests/{name}" for name in BACKEND_TESTS]], env,
+             EXPECTED_SECONDS["unit tests"])
     if backend != "tensorflow":
-        return [(f"{backend} notebooks", [pytest + [f"{folder}/{name}" for name in notebooks]], env),
-                (f"{backend} unit tests", [pytest + [f"tests/{name}" for name in BACKEND_TESTS]], env)]
+        return [(f"{backend} notebooks {_numbers(BACKEND_NOTEBOOKS)}",
+                 [pytest + [f"{folder}/{name}" for name in BACKEND_NOTEBOOKS]], env, EXPECTED_SECONDS["notebooks"]),
+                units]
     others = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb") if p.name not in CHAINED_NOTEBOOKS)
     site = [str(PYTHON), "-m", "course_utils", "site"]  # tests/test_site.py reads the built site
     return [(f"{backend} notebooks {_numbers(CHAINED_NOTEBOOKS)}",
-             [pytest + [f"{folder}/{name}" for name in CHAINED_NOTEBOOKS]], env),
-            (f"{backend} unit tests", [site, pytest + ["tests"]], env),
-            (f"{backend} notebooks {_numbers(others)}", [pytest + [f"{folder}/{name}" for name in others]], env)]
+             [pytest + [f"{folder}/{name}" for name in CHAINED_NOTEBOOKS]], env, EXPECTED_SECONDS["notebooks chained"]),
+            units,
+            (f"{backend} site and other tests", [site, pytest + [f"tests/{name}" for name in BACKEND_FREE_TESTS]], env,
+             EXPECTED_SECONDS["site and other tests"]),
+            (f"{backend} notebooks {_numbers(others)}", [pytest + [f"{folder}/{name}" for name in others]], env,
+             EXPECTED_SECONDS["notebooks others"])]
 
 
-def _backends_and_notebooks(chosen: list[str]) -> tuple[list[str], tuple[str, ...]]:
-    """The backends to test and the notebooks each one other than TensorFlow runs: CI (none chosen)
-    runs TensorFlow and JAX, JAX with notebook 02 only; ``--backend NAME`` runs 02 and 04 there."""
-    return (chosen, BACKEND_NOTEBOOKS) if chosen else (["tensorflow", "jax"], CI_BACKEND_NOTEBOOKS)
+def _schedule(backends: list[str], args: list[str]) -> list[tuple[str, list[list[str]], dict, int]]:
+    """Every backend's test runs, longest expected first (a stable sort: TensorFlow's first on a tie)."""
+    return sorted((stream for backend in backends for stream in _streams(backend, args)), key=lambda s: -s[3])
 
 
 def _numbers(names) -> str:
@@ -178,15 +191,14 @@ def _run_stream(commands: list[list[str]], env: dict, log: Path | None) -> int:
 def run_tests(args: list[str]) -> int:
     """The test suite on each backend: notebooks and unit tests as separate runs, two at a time.
 
-    Measured on this 2-core machine, idle, 2026-11-30, TensorFlow and JAX: 532 s for all five runs
-    (TensorFlow's chained notebooks 336 s, its other notebooks 100 s, its unit tests 361 s; JAX's
-    notebook 02 35 s, its unit tests 196 s). With JAX's notebook 04 as well: 723 s.
-    ``--one-at-a-time`` runs them in turn with their output live (for debugging or for timing).
+    CI (no ``--backend``) runs TensorFlow and JAX; ``--backend NAME`` runs the backends named. The
+    times of the last measured runs are in README.md ("For maintainers").
+    ``--jobs N`` runs N at a time; ``--one-at-a-time`` runs them in turn with their output live.
     """
     import time
     from concurrent.futures import ThreadPoolExecutor
 
-    backends, args, serial = _split_backend(args)
+    backends, args, jobs = _split_backend(args)
     env = job_env()
     # Tests and nbval always use the quick profile and the bundled sample, whatever the shell says.
     env["COURSE_PROFILE"] = "quick"
@@ -207,14 +219,12 @@ def run_tests(args: list[str]) -> int:
         return status
     # CI (no --backend): TensorFlow and JAX. PyTorch's wheels bring several GB of CUDA libraries, so it
     # is run on demand only.
-    backends, notebooks = _backends_and_notebooks(backends)
+    backends = backends or ["tensorflow", "jax"]
     if "torch" in backends:
         _install_torch()
     for backend in backends:  # the notebooks train afresh, as on CI's clean checkout: no run left from last time
         shutil.rmtree(ROOT / "build" / f"test-home-{backend}", ignore_errors=True)
-    # Round robin over the backends (longest runs first): two at a time, the machine stays busy.
-    per_backend = [_streams(backend, args, notebooks) for backend in backends]
-    streams = [runs[i] for i in range(max(map(len, per_backend))) for runs in per_backend if i < len(runs)]
+    streams = _schedule(backends, args)
     logs = ROOT / "build" / "test-logs"
     logs.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
@@ -224,15 +234,15 @@ def run_tests(args: list[str]) -> int:
         sys.stdout.flush()
 
     def run(stream) -> tuple[str, int, float, Path | None]:
-        name, commands, changes = stream
-        log = None if serial else logs / (name.replace(" ", "-") + ".log")
+        name, commands, changes, _ = stream
+        log = None if jobs == 0 else logs / (name.replace(" ", "-") + ".log")
         say(f"== {name}: started" + (f", output in {log.relative_to(ROOT)}" if log else ""))
         begun = time.monotonic()
         status = _run_stream(commands, {**env, **changes}, log)
         say(f"== {name}: {'passed' if status == 0 else 'FAILED'} in {time.monotonic() - begun:.0f} s")
         return name, status, time.monotonic() - begun, log
 
-    with ThreadPoolExecutor(max_workers=1 if serial else 2) as pool:
+    with ThreadPoolExecutor(max_workers=jobs or 1) as pool:
         finished = list(pool.map(run, streams))
     for name, status, _, log in finished:
         if log:  # every run's whole output, one after the other, so CI's log reads in order

@@ -5,6 +5,7 @@ import re
 import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -82,15 +83,38 @@ def test_every_notebook_runs_once_per_backend_and_the_chained_ones_in_order():
     the rest in another; none may be left out or run twice, and JAX's must exist."""
     tasks = _tasks()
     notebooks = sorted(p.name.replace(".py", ".ipynb") for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
-    runs = [command[-1][command[-1].index("--durations=20") + 1:] for _, command, _ in tasks._streams("tensorflow", [])
-            if "tests" not in command[-1]]
+    runs = [command[-1][command[-1].index("--durations=20") + 1:] for _, command, _, _ in tasks._streams("tensorflow", [])
+            if not any(path.startswith("tests/") for path in command[-1])]
     named = [Path(path).name for run in runs for path in run]
     assert sorted(named) == notebooks, f"run twice or left out: {sorted(set(named) ^ set(notebooks))}"
     assert [Path(p).name for p in runs[0]] == list(tasks.CHAINED_NOTEBOOKS)
     assert list(tasks.CHAINED_NOTEBOOKS) == sorted(tasks.CHAINED_NOTEBOOKS)  # a notebook runs after those it reuses
-    assert set(tasks.CI_BACKEND_NOTEBOOKS) <= set(tasks.BACKEND_NOTEBOOKS) <= set(notebooks)
-    assert tasks._backends_and_notebooks([]) == (["tensorflow", "jax"], tasks.CI_BACKEND_NOTEBOOKS)
-    assert tasks._backends_and_notebooks(["jax"]) == (["jax"], tasks.BACKEND_NOTEBOOKS)
-    streams = tasks._streams("jax", [], tasks.CI_BACKEND_NOTEBOOKS)
-    assert [name for name, _, _ in streams] == ["jax notebooks", "jax unit tests"]
-    assert [Path(p).name for p in streams[0][1][-1] if p.endswith(".ipynb")] == list(tasks.CI_BACKEND_NOTEBOOKS)
+    assert set(tasks.BACKEND_NOTEBOOKS) == {"02_baseline.ipynb", "04_augmented.ipynb"}  # issue 16: CI runs both on JAX
+    streams = tasks._streams("jax", [])
+    assert [name for name, _, _, _ in streams] == ["jax notebooks 02+04", "jax unit tests"]
+    assert [Path(p).name for p in streams[0][1][-1] if p.endswith(".ipynb")] == list(tasks.BACKEND_NOTEBOOKS)
+
+
+def test_ci_runs_every_test_module_on_tensorflow_and_the_keras_ones_on_jax():
+    """The CI schedule (no --backend): each TensorFlow test module in exactly one run, BACKEND_TESTS
+    again on JAX, the site built before the run that reads it, and the runs longest expected first."""
+    tasks = _tasks()
+    streams = tasks._schedule(["tensorflow", "jax"], [])
+    modules = {backend: sorted(Path(p).name for _, commands, env, _ in streams if env["KERAS_BACKEND"] == backend
+                               for p in commands[-1] if p.startswith("tests/"))
+               for backend in ("tensorflow", "jax")}
+    assert modules["tensorflow"] == sorted(p.name for p in (ROOT / "tests").glob("test_*.py"))
+    assert modules["jax"] == sorted(tasks.BACKEND_TESTS)
+    site = next(commands for _, commands, _, _ in streams if "tests/test_site.py" in commands[-1])
+    assert site[0][-2:] == ["course_utils", "site"]
+    expected = [seconds for _, _, _, seconds in streams]
+    assert expected == sorted(expected, reverse=True)
+
+
+def test_jobs_and_backends_are_read_from_the_command_line():
+    tasks = _tasks()
+    assert tasks._split_backend(["--backend", "jax", "-x"]) == (["jax"], ["-x"], tasks.WORKERS)
+    assert tasks._split_backend(["--jobs=3"]) == ([], [], 3)
+    assert tasks._split_backend(["--one-at-a-time"]) == ([], [], 0)
+    with pytest.raises(SystemExit, match="--jobs 'two'"):
+        tasks._split_backend(["--jobs", "two"])
