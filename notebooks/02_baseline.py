@@ -176,7 +176,7 @@ fig = plot_learning_curves(result.history, title=f"Baseline, {r['profile']['name
 # cell also prints 66.8%, a figure that has circulated for re-runs of the book's code; we have not
 # found a log behind it, so we do not rely on it.) Our full profile also trains 20 epochs on the
 # 50,000 training images (40,000 fitted, 10,000 for validation); the quick profile trains 2 epochs on
-# 3,200 (2,560 fitted), so expect far less there.
+# 1,920 (1,536 fitted), so expect far less there.
 
 # %%
 BOOK, RERUNS = 0.664, 0.668
