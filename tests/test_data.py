@@ -52,6 +52,24 @@ def test_shuffle_is_deterministic_and_mixes_the_validation_tail():
     assert tail.min() >= 60, tail
 
 
+def test_the_sample_is_decoded_once_then_read_from_the_cache(tmp_path, monkeypatch):
+    decoded = []
+    real = data_mod.read_any
+    monkeypatch.setattr(data_mod, "read_any", lambda *a, **k: decoded.append(a[0]) or real(*a, **k))
+    first = load_dataset("sample", progress=False, cache_dir=tmp_path)
+    second = load_dataset("sample", progress=False, cache_dir=tmp_path)
+    assert decoded == [data_mod.SAMPLE_ARCHIVE] and len(list(tmp_path.glob("*.npz"))) == 1
+    assert first.sha256 == second.sha256 and np.array_equal(first.x_train, second.x_train)
+    # A cached copy that no longer matches is decoded again, never trusted.
+    cached = next(tmp_path.glob("*.npz"))
+    with np.load(cached, allow_pickle=False) as f:
+        parts = {k: f[k] for k in f.files}
+    parts["y_train"] = (parts["y_train"] + 1) % 10
+    np.savez(cached, **parts)
+    assert load_dataset("sample", progress=False, cache_dir=tmp_path).sha256 == first.sha256
+    assert len(decoded) == 2
+
+
 def test_image_folder(image_tree):
     ds = load_dataset(image_tree, progress=False)
     assert_keras_contract(ds.as_tuples(), 40, 20)
