@@ -25,7 +25,7 @@
 # check that the classes are balanced, and say with numbers what dividing by 255 and one-hot
 # encoding do.
 #
-# **Time:** 11 s in the quick profile and 12 s in the full profile once its runs exist (measured by
+# **Time:** 16 s in the quick profile and 12 s in the full profile once its runs exist (measured by
 # the series runner on 2 CPU cores, 2026-11-30).
 # It trains nothing: it loads the data and draws the figures.
 #

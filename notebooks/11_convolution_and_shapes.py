@@ -25,7 +25,7 @@
 # in the baseline and the deeper network, and say why the baseline's dense layer holds almost all of
 # its 4.2 million parameters.
 #
-# **Time:** 14 s in the quick profile and 13 s in the full profile once its runs exist (measured by
+# **Time:** 17 s in the quick profile and 13 s in the full profile once its runs exist (measured by
 # the series runner on 2 CPU cores, 2026-11-30).
 # It trains nothing.
 #
