@@ -89,17 +89,19 @@ def test_every_notebook_runs_once_per_backend_and_the_chained_ones_in_order():
     assert sorted(named) == notebooks, f"run twice or left out: {sorted(set(named) ^ set(notebooks))}"
     assert [Path(p).name for p in runs[0]] == list(tasks.CHAINED_NOTEBOOKS)
     assert list(tasks.CHAINED_NOTEBOOKS) == sorted(tasks.CHAINED_NOTEBOOKS)  # a notebook runs after those it reuses
-    assert set(tasks.BACKEND_NOTEBOOKS) == {"02_baseline.ipynb", "04_augmented.ipynb"}  # issue 16: CI runs both on JAX
-    streams = tasks._streams("jax", [])
-    assert [name for name, _, _, _ in streams] == ["jax notebooks 02+04", "jax unit tests"]
-    assert [Path(p).name for p in streams[0][1][-1] if p.endswith(".ipynb")] == list(tasks.BACKEND_NOTEBOOKS)
+    assert set(tasks.CI_BACKEND_NOTEBOOKS) <= set(tasks.BACKEND_NOTEBOOKS) <= set(notebooks)
+    assert set(tasks.BACKEND_NOTEBOOKS) == {"02_baseline.ipynb", "04_augmented.ipynb"}  # --backend NAME
+    for chosen in (tasks.BACKEND_NOTEBOOKS, tasks.CI_BACKEND_NOTEBOOKS):
+        streams = tasks._streams("jax", [], chosen)
+        assert [name for name, _, _, _ in streams] == [f"jax notebooks {tasks._numbers(chosen)}", "jax unit tests"]
+        assert [Path(p).name for p in streams[0][1][-1] if p.endswith(".ipynb")] == list(chosen)
 
 
 def test_ci_runs_every_test_module_on_tensorflow_and_the_keras_ones_on_jax():
     """The CI schedule (no --backend): each TensorFlow test module in exactly one run, BACKEND_TESTS
     again on JAX, the site built before the run that reads it, and the runs longest expected first."""
     tasks = _tasks()
-    streams = tasks._schedule(["tensorflow", "jax"], [])
+    streams = tasks._schedule(["tensorflow", "jax"], [], tasks.CI_BACKEND_NOTEBOOKS)
     modules = {backend: sorted(Path(p).name for _, commands, env, _ in streams if env["KERAS_BACKEND"] == backend
                                for p in commands[-1] if p.startswith("tests/"))
                for backend in ("tensorflow", "jax")}
