@@ -6,7 +6,8 @@ Where the images come from, in order:
    ``cifar-10-python.tar.gz``, an extracted ``cifar-10-batches-py/``, an image-folder tree
    ``{train,test}/<class>/*.jpg|png``, or a ``.tar.gz`` of one (``../shared/data/cifar10-jpeg.tar.gz``).
    ``source="sample"`` and ``source="download"`` ask for those two sources by name.
-2. In the quick profile: the small real sample shipped inside this package.
+2. In the quick profile: the small real sample shipped inside this package (decoded once, then
+   read from the same cache as a decoded archive).
 3. In the full profile: the Keras cache (``~/.keras/datasets``), downloading with its checksum when
    needed; offline, the sample again, with a printed note saying so.
 """
