@@ -97,16 +97,19 @@ CI_BACKEND_NOTEBOOKS = ("02_baseline.ipynb",)
 # them) run in this order in one pytest run; the others train only their own demos and run beside them.
 CHAINED_NOTEBOOKS = ("02_baseline.ipynb", "03_deeper.ipynb", "04_augmented.ipynb", "05_comparison.ipynb",
                      "12_pooling.ipynb")
-# How long each test run takes, in seconds (the mean of two CI-like runs, two at a time on the 2-core
-# machine, 2026-11-30, rounded to 5 s; "notebooks 02...": JAX's; "unit tests": both backends'):
+# How long each test run takes, in seconds, two at a time on the 2-core machine (2026-11-30: the mean
+# of two runs, rounded to 5 s; "notebooks 02...": JAX's, 02 alone took 34 and 39 s; "unit tests": both
+# backends'):
 # the runs start longest first, each on the first worker to come free, so the last to start are short.
 EXPECTED_SECONDS = {"notebooks chained": 345, "notebooks 02+04": 295, "notebooks 02": 40, "unit tests": 260,
                     "site and other tests": 205, "notebooks others": 160}
-WORKERS = 2  # test runs at a time (--jobs N); measured against 3 in README's "For maintainers"
+WORKERS = 2  # test runs at a time (--jobs N); the machine has 2 cores and the runs are CPU-bound
 
 
 def _split_backend(args: list[str]) -> tuple[list[str], list[str], int]:
-    """``--backend NAME`` (repeatable), ``--jobs N`` and ``--one-at-a-time`` (``--jobs 1``) out of ``args``.
+    """``--backend NAME`` (repeatable), ``--jobs N`` and ``--one-at-a-time`` out of ``args``.
+
+    The third value is the number of runs at a time; 0 means one at a time with the output live.
 
     No ``--backend``: an empty list (the caller picks the default).
     """
