@@ -34,7 +34,7 @@ from ..core.profiles import Profile, get_profile
 from ..data.formats import CLASS_NAMES
 from ..data.loading import Dataset, load_dataset
 from .augment import build_augmenter, settings_for
-from .batches import PixelBatches, split_like_keras
+from .batches import EVAL_BATCH, PixelBatches, split_like_keras
 from ..core.home import results_dir as default_results_dir
 from ..core.home import run_folder
 from ..core.home import runs_dir as default_runs_dir
@@ -173,7 +173,7 @@ def _run(config: CollapseConfig, profile: Profile, data: Dataset, run_dir: Path,
     x, y = data.x_train[: profile.train_images], data.y_train[: profile.train_images]
     cut = split_like_keras(len(x), config.validation_split)
     train = PixelBatches(x[:cut], y[:cut], config.batch_size, "outside", shuffle=True, seed=config.seed)
-    validation = PixelBatches(x[cut:], y[cut:], 512, "outside")
+    validation = PixelBatches(x[cut:], y[cut:], EVAL_BATCH, "outside")
     for epoch in range(len(state["first"]), config.first_epochs):
         clock = time.perf_counter()
         fit = model.fit(train, validation_data=validation, initial_epoch=epoch, epochs=epoch + 1, verbose=verbose)
@@ -181,7 +181,7 @@ def _run(config: CollapseConfig, profile: Profile, data: Dataset, run_dir: Path,
         state["first"].append(_history_row(epoch + 1, logs, time.perf_counter() - clock, cut))
         _save_state(run_dir, state, model)
     if config.first_epochs and "first_test" not in state:
-        loss, accuracy = model.evaluate(PixelBatches(data.x_test, data.y_test, 512, "outside"), verbose=0)
+        loss, accuracy = model.evaluate(PixelBatches(data.x_test, data.y_test, EVAL_BATCH, "outside"), verbose=0)
         state["first_test"] = {"loss": float(loss), "accuracy": float(accuracy)}
 
     # Step 2: raw, warped pixels of all training images, 390 batches an epoch in the full profile.
@@ -213,8 +213,8 @@ def _finish(config: CollapseConfig, profile: Profile, data: Dataset, train_image
     """Score on raw test pixels as the original did, and write the results JSON."""
     x_test = data.x_test.astype("float32")
     y_test = keras.utils.to_categorical(data.y_test, len(CLASS_NAMES))
-    loss, accuracy = model.evaluate(x_test, y_test, batch_size=512, verbose=0)
-    probabilities = model.predict(x_test, batch_size=512, verbose=0)
+    loss, accuracy = model.evaluate(x_test, y_test, batch_size=EVAL_BATCH, verbose=0)
+    probabilities = model.predict(x_test, batch_size=EVAL_BATCH, verbose=0)
     predicted = probabilities.argmax(axis=1)
     answers = np.bincount(predicted, minlength=len(CLASS_NAMES))
     rows = state["first"] + state["continued"]

@@ -35,7 +35,7 @@ from ..core.profiles import Profile, get_profile
 from ..data.formats import CLASS_NAMES
 from ..data.loading import Dataset, load_dataset
 from .augment import settings_for
-from .batches import PixelBatches, split_like_keras
+from .batches import EVAL_BATCH, PixelBatches, split_like_keras
 from ..core.home import results_dir as default_results_dir
 from ..core.home import run_folder
 from ..core.home import runs_dir as default_runs_dir
@@ -166,7 +166,7 @@ class Run:
         # A continuation shuffles anew: seeded like its first epochs, it would repeat their order.
         self.train = PixelBatches(x[:self.cut], y[:self.cut], config.batch_size, config.scaling, shuffle=True,
                                   seed=config.seed + self.initial_epoch)
-        self.validation = PixelBatches(x[self.cut:], y[self.cut:], 512, config.scaling)
+        self.validation = PixelBatches(x[self.cut:], y[self.cut:], EVAL_BATCH, config.scaling)
         self.epochs = config.epochs
         self.callbacks = ([EpochLog(self.log_path, self.cut), checkpoints.SafeCheckpoint(self.run_dir / "checkpoints")]
                           if callbacks else [])
@@ -221,7 +221,7 @@ class Run:
 
 def _evaluate_and_save(model: keras.Model, config: ExperimentConfig, data: Dataset, run_dir: Path) -> dict:
     """Test loss and accuracy, per-class accuracy and confusion matrix; the model and predictions saved."""
-    test = PixelBatches(data.x_test, data.y_test, 512, config.scaling)
+    test = PixelBatches(data.x_test, data.y_test, EVAL_BATCH, config.scaling)
     test_loss, test_accuracy = model.evaluate(test, verbose=0)
     probabilities = model.predict(test, verbose=0)
     matrix = confusion_matrix(data.y_test, probabilities.argmax(axis=1))
