@@ -1,6 +1,7 @@
 """environment.yml and the pip path install the same thing: pyproject.toml is the one list."""
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -89,19 +90,17 @@ def test_every_notebook_runs_once_per_backend_and_the_chained_ones_in_order():
     assert sorted(named) == notebooks, f"run twice or left out: {sorted(set(named) ^ set(notebooks))}"
     assert [Path(p).name for p in runs[0]] == list(tasks.CHAINED_NOTEBOOKS)
     assert list(tasks.CHAINED_NOTEBOOKS) == sorted(tasks.CHAINED_NOTEBOOKS)  # a notebook runs after those it reuses
-    assert set(tasks.CI_BACKEND_NOTEBOOKS) <= set(tasks.BACKEND_NOTEBOOKS) <= set(notebooks)
-    assert set(tasks.BACKEND_NOTEBOOKS) == {"02_baseline.ipynb", "04_augmented.ipynb"}  # --backend NAME
-    for chosen in (tasks.BACKEND_NOTEBOOKS, tasks.CI_BACKEND_NOTEBOOKS):
-        streams = tasks._streams("jax", [], chosen)
-        assert [name for name, _, _, _ in streams] == [f"jax notebooks {tasks._numbers(chosen)}", "jax unit tests"]
-        assert [Path(p).name for p in streams[0][1][-1] if p.endswith(".ipynb")] == list(chosen)
+    assert tasks.BACKEND_NOTEBOOKS == ("02_baseline.ipynb", "04_augmented.ipynb")  # on JAX in CI, and --backend NAME
+    streams = tasks._streams("jax", [])
+    assert [name for name, _, _, _ in streams] == ["jax notebooks 02+04", "jax unit tests"]
+    assert [Path(p).name for p in streams[0][1][-1] if p.endswith(".ipynb")] == list(tasks.BACKEND_NOTEBOOKS)
 
 
 def test_ci_runs_every_test_module_on_tensorflow_and_the_keras_ones_on_jax():
     """The CI schedule (no --backend): each TensorFlow test module in exactly one run, BACKEND_TESTS
     again on JAX, the site built before the run that reads it, and the runs longest expected first."""
     tasks = _tasks()
-    streams = tasks._schedule(["tensorflow", "jax"], [], tasks.CI_BACKEND_NOTEBOOKS)
+    streams = tasks._schedule(["tensorflow", "jax"], [])
     modules = {backend: sorted(Path(p).name for _, commands, env, _ in streams if env["KERAS_BACKEND"] == backend
                                for p in commands[-1] if p.startswith("tests/"))
                for backend in ("tensorflow", "jax")}
@@ -120,3 +119,32 @@ def test_jobs_and_backends_are_read_from_the_command_line():
     assert tasks._split_backend(["--one-at-a-time"]) == ([], [], 0)
     with pytest.raises(SystemExit, match="--jobs 'two'"):
         tasks._split_backend(["--jobs", "two"])
+
+
+def test_jobs_use_tcmalloc_where_the_loader_finds_it_and_never_override_a_preload(monkeypatch):
+    tasks = _tasks()
+    monkeypatch.delenv("LD_PRELOAD", raising=False)
+    monkeypatch.setattr(tasks, "fast_malloc", lambda: tasks.FAST_MALLOC)
+    assert tasks.job_env()["LD_PRELOAD"] == "libtcmalloc_minimal.so.4"
+    monkeypatch.setenv("LD_PRELOAD", "")  # the user's own choice, an empty one included
+    assert tasks.job_env()["LD_PRELOAD"] == ""
+    monkeypatch.delenv("LD_PRELOAD")
+    monkeypatch.setattr(tasks, "fast_malloc", lambda: None)
+    assert "LD_PRELOAD" not in tasks.job_env()
+
+
+def test_a_job_process_runs_on_tcmalloc_exactly_when_it_is_installed(monkeypatch):
+    """CI installs it (.ci/run); a machine without it runs on glibc's malloc, and the job says so."""
+    import subprocess
+    import sys
+
+    tasks = _tasks()
+    monkeypatch.delenv("LD_PRELOAD", raising=False)
+    if not sys.platform.startswith("linux"):
+        assert tasks.fast_malloc() is None and "LD_PRELOAD" not in tasks.job_env()
+        return
+    maps = subprocess.run([sys.executable, "-c", "print(open('/proc/self/maps').read())"], env=tasks.job_env(),
+                          capture_output=True, text=True, check=True).stdout
+    assert ("libtcmalloc_minimal" in maps) == (tasks.fast_malloc() is not None)
+    if "CI" in os.environ:
+        assert tasks.fast_malloc() is not None, ".ci/run installs libtcmalloc-minimal4"
