@@ -148,3 +148,32 @@ def test_a_job_process_runs_on_tcmalloc_exactly_when_it_is_installed(monkeypatch
     assert ("libtcmalloc_minimal" in maps) == (tasks.fast_malloc() is not None)
     if "CI" in os.environ:
         assert tasks.fast_malloc() is not None, ".ci/run installs libtcmalloc-minimal4"
+
+
+def test_each_job_says_which_allocator_its_processes_use(monkeypatch, capsys):
+    tasks = _tasks()
+    monkeypatch.setattr(tasks.sys, "platform", "linux")
+    monkeypatch.delenv("LD_PRELOAD", raising=False)
+    monkeypatch.setattr(tasks, "fast_malloc", lambda: tasks.FAST_MALLOC)
+    tasks.say_allocator(tasks.job_env())
+    monkeypatch.setattr(tasks, "fast_malloc", lambda: None)
+    tasks.say_allocator(tasks.job_env())
+    monkeypatch.setenv("LD_PRELOAD", "")
+    tasks.say_allocator(tasks.job_env())
+    assert capsys.readouterr().out.splitlines() == [
+        "memory allocator: tcmalloc (LD_PRELOAD=libtcmalloc_minimal.so.4)",
+        "memory allocator: glibc's malloc; with tcmalloc (Debian and Ubuntu: apt install libtcmalloc-minimal4) "
+        "the test suite took 17% less time here (README.md, For maintainers)",
+        "memory allocator: LD_PRELOAD='', as set before this job"]
+
+
+def test_the_allocator_benchmark_says_in_one_line_when_tcmalloc_is_missing(monkeypatch):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("allocator_benchmark", ROOT / "benchmarks" / "allocator.py")
+    benchmark = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(benchmark)
+    monkeypatch.setattr(benchmark, "fast_malloc", lambda: None)
+    with pytest.raises(SystemExit, match=r"finds no libtcmalloc_minimal\.so\.4: install it .*apt install "
+                                         r"libtcmalloc-minimal4\), then run this again"):
+        benchmark.main(["--pairs", "1"])
