@@ -8,10 +8,10 @@ course home (the quick profile: the bundled sample, 2 epochs), so start-up, comp
 scoring and saving are all in it; JAX's compilation cache is off, so each process compiles. The two
 allocators take turns (tcmalloc, glibc, tcmalloc, ...), so a machine that slows down during the call
 slows both alike, and the ratio is taken pair by pair. It prints medians of wall time, CPU time (user
-and system, from the operating system's accounting of the finished child) and peak memory, and the
-median ratios. tcmalloc is Debian's and Ubuntu's ``libtcmalloc-minimal4``; ``tasks.py`` preloads it
-for every job where the loader finds it. Results go to ``results/benchmarks/allocator-<machine>.json``;
-nothing is asserted.
+and system, from the operating system's accounting of the finished child), peak memory and page
+faults (memory the kernel had to map in), and the median ratios. tcmalloc is Debian's and Ubuntu's
+``libtcmalloc-minimal4``; ``tasks.py`` preloads it for every job where the loader finds it. Results go
+to ``results/benchmarks/allocator-<machine>.json``; nothing is asserted.
 """
 from __future__ import annotations
 
@@ -53,6 +53,7 @@ def measure(backend: str, experiment: str, allocator: str) -> dict:
     return {"wall_s": round(wall, 2), "user_s": round(usage.ru_utime, 2), "sys_s": round(usage.ru_stime, 2),
             "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
             "peak_mib": round(usage.ru_maxrss / 1024, 1),  # Linux counts it in kB
+            "page_faults": usage.ru_minflt,  # memory the kernel had to map in: what glibc's malloc costs
             "last_line": printed.strip().splitlines()[-1]}
 
 
@@ -76,15 +77,15 @@ def main(argv: list[str] | None = None) -> int:
                 runs[allocator].append(measure(backend, args.experiment, allocator))
                 print(f"{backend} pair {i + 1}/{args.pairs} {allocator:8}: {runs[allocator][-1]['wall_s']:6.1f} s wall, "
                       f"{runs[allocator][-1]['cpu_s']:6.1f} s CPU", flush=True)
-        medians = {a: {k: statistics.median(r[k] for r in rs) for k in ("wall_s", "user_s", "sys_s", "cpu_s", "peak_mib")}
+        medians = {a: {k: statistics.median(r[k] for r in rs) for k in ("wall_s", "user_s", "sys_s", "cpu_s", "peak_mib", "page_faults")}
                    for a, rs in runs.items()}
         ratios = {k: round(statistics.median(t[k] / g[k] for t, g in zip(runs["tcmalloc"], runs["glibc"])), 3)
                   for k in ("wall_s", "cpu_s")}
         report["backends"][backend] = {"runs": runs, "medians": medians, "tcmalloc_over_glibc": ratios}
         print(f"\n{backend}, {args.experiment}, {args.pairs} pairs: median of each")
-        print(f"{'':10} {'wall s':>8} {'user s':>8} {'sys s':>8} {'CPU s':>8} {'peak MiB':>9}")
+        print(f"{'':10} {'wall s':>8} {'user s':>8} {'sys s':>8} {'CPU s':>8} {'peak MiB':>9} {'page faults':>12}")
         for allocator, m in medians.items():
-            print(f"{allocator:10} {m['wall_s']:8.1f} {m['user_s']:8.1f} {m['sys_s']:8.1f} {m['cpu_s']:8.1f} {m['peak_mib']:9.0f}")
+            print(f"{allocator:10} {m['wall_s']:8.1f} {m['user_s']:8.1f} {m['sys_s']:8.1f} {m['cpu_s']:8.1f} {m['peak_mib']:9.0f} {m['page_faults']:12,.0f}")
         print(f"tcmalloc / glibc, pair by pair: wall {ratios['wall_s']:.2f}, CPU {ratios['cpu_s']:.2f}\n", flush=True)
     out = ROOT / "results" / "benchmarks" / f"allocator-{report['machine']}.json"
     tmp = out.with_suffix(".json.tmp")

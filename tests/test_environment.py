@@ -1,8 +1,10 @@
-"""environment.yml and the pip path install the same thing: pyproject.toml is the one list."""
+"""The environment jobs run in: environment.yml and pip install the same thing; tasks.py's test runs and allocator."""
 from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -135,9 +137,6 @@ def test_jobs_use_tcmalloc_where_the_loader_finds_it_and_never_override_a_preloa
 
 def test_a_job_process_runs_on_tcmalloc_exactly_when_it_is_installed(monkeypatch):
     """CI installs it (.ci/run); a machine without it runs on glibc's malloc, and the job says so."""
-    import subprocess
-    import sys
-
     tasks = _tasks()
     monkeypatch.delenv("LD_PRELOAD", raising=False)
     if not sys.platform.startswith("linux"):

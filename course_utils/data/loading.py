@@ -123,9 +123,10 @@ def _shuffle(arrays, seed: int):
     return tuple(out)
 
 
-def _read_cached(path: Path, cache_dir: Path, progress: bool):
-    """Decode an archive once, then reuse the decoded arrays (keyed by the archive's SHA-256)."""
-    cached = cache_dir / f"cifar10-{file_sha256(path)[:32]}.npz"
+def _read_cached(path: Path, cache_dir: Path, progress: bool, sha256: str | None = None):
+    """Decode an archive once, then reuse the decoded arrays (keyed by the archive's SHA-256, which a
+    caller that has already hashed the file passes as ``sha256``)."""
+    cached = cache_dir / f"cifar10-{(sha256 or file_sha256(path))[:32]}.npz"
     if cached.exists():
         try:
             with np.load(cached, allow_pickle=False) as f:
@@ -172,10 +173,11 @@ def _load_sample(progress: bool, cache_dir: Path):
         raise DataError(f"the bundled sample {display_path(SAMPLE_ARCHIVE)} is missing; reinstall "
                         "course_utils or build it with 'python scripts/build_sample.py'")
     expected = json.loads(SAMPLE_MANIFEST.read_text())["archive_sha256"]
-    if file_sha256(SAMPLE_ARCHIVE) != expected:
+    digest = file_sha256(SAMPLE_ARCHIVE)
+    if digest != expected:
         raise DataError("the bundled sample does not match its manifest checksum; reinstall "
                         "course_utils or rebuild it with scripts/build_sample.py")
-    arrays, _ = _read_cached(SAMPLE_ARCHIVE, cache_dir, progress)
+    arrays, _ = _read_cached(SAMPLE_ARCHIVE, cache_dir, progress, digest)
     _check_sample(arrays)
     return arrays
 
