@@ -5,12 +5,12 @@ notebooks themselves; this package holds the rest. Notebooks import from here, t
 
     from course_utils import setup, load_cifar10, run_experiment, plot_learning_curves
 
-Map of the package. Imports run one way (``tests/test_layout.py`` checks it): ``course`` may use
-everything, ``notebook.py`` uses the four folders below it, ``training`` and ``figures`` use only
-``data`` and ``core``, ``data`` uses only ``core``, and ``core`` nothing of the package.
+Map of the package. Imports run one way (``tests/test_layout.py`` checks it): ``cli.py`` and
+``notebook.py`` use the four folders below them, ``training`` and ``figures`` use only ``data`` and
+``core``, ``data`` uses only ``core``, and ``core`` nothing of the package. The maintainers' tools
+(site, editions, model cards, series runner) are the repository's ``workshop`` package, not this one.
 
-- ``course/``   instructor and maintainer tooling: the command line (``python -m course_utils``),
-  model cards, handouts, the results report, the series runner, the notebook export.
+- ``cli.py``    the student's command line: ``python -m course_utils reproduce RUN``.
 - ``notebook.py`` the first cell of every notebook: ``setup()`` (seeds, plot defaults, provenance).
 - ``training/`` running experiments: configs, scaled batches, the recorded and resumable run, the
   one-warp augmentation layer, the reproduction of the original collapse, measurements of trained
@@ -19,19 +19,12 @@ everything, ``notebook.py`` uses the four folders below it, ``training`` and ``f
 - ``data/``     CIFAR-10 from any source, the restricted unpickler, the cache, the bundled sample.
 - ``core/``     what everything shares: profiles, atomic file writes, machine and version facts.
 
-Names are loaded on first use, so ``import course_utils`` stays quick until a notebook asks for one.
+Names are loaded on first use, so ``import course_utils`` stays quick until a notebook asks for one,
+and importing it changes no environment variable (``setup()`` makes the settings Keras needs).
 """
 from __future__ import annotations
 
 import importlib
-
-from .core.home import keras_settings_without_a_home
-from .core.xla_cpu import use_compilation_cache_on_jax, use_ynnpack_on_jax_cpu
-
-# Before anything imports Keras: Keras picks its settings folder, and JAX reads these, once, at start.
-keras_settings_without_a_home()
-use_ynnpack_on_jax_cpu()
-use_compilation_cache_on_jax()
 
 _EXPORTS = {
     "notebook": ["answer_hash", "check", "setup"],
@@ -43,7 +36,7 @@ _EXPORTS = {
     "training.collapse": ["run_collapse"],
     "training.augment": ["MILD_SETTINGS", "ORIGINAL_SETTINGS", "build_augmenter", "sharpness", "warp_steps"],
     "training.networks": ["JIT_COMPILE", "build_augmented", "build_baseline", "build_deeper", "compile_like_original"],
-    "training.inspect": ["feature_maps", "layer_shapes", "most_active_channels", "neighbour_correlation",
+    "training.measurements": ["feature_maps", "layer_shapes", "most_active_channels", "neighbour_correlation",
                          "pooling_shift_change", "scale_mismatch", "shift_images", "shift_sensitivity"],
     "figures": ["plot_accuracy_comparison", "plot_class_balance", "plot_collapse", "plot_confusion_matrix",
                 "plot_convolution_example", "plot_dropout_passes", "plot_feature_maps", "plot_filter_responses",

@@ -49,6 +49,9 @@ def setup(seed: int = 42, data_source=None):
     # JupyterLab and nbval start a notebook's kernel in notebooks/, but run_experiment() keeps its
     # runs/ and results/ relative to the working folder: work from the project root so notebooks,
     # the command line and every other notebook share (and reuse) the same runs.
+    from .core.startup import before_keras
+
+    before_keras()  # Keras and JAX read these settings once, when they start
     root = project_root()
     if root is not None:
         os.chdir(root)

@@ -10,7 +10,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from course_utils.core.startup import before_keras
 from course_utils.data.formats import CLASS_NAMES, TEST_BATCH, TRAIN_BATCHES
+
+before_keras()  # as setup() and the command line do, before any test imports Keras
 
 
 @pytest.fixture(autouse=True)

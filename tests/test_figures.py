@@ -15,7 +15,7 @@ from course_utils.figures import (plot_accuracy_comparison, plot_class_balance, 
                                   plot_learning_curves, plot_max_pool_example, plot_neighbour_pixels, plot_one_hot,
                                   plot_pixel_histograms, plot_pooling_shift_change, plot_sharpness,
                                   plot_shift_sensitivity, plot_shifted_images)
-from course_utils.training.inspect import layer_shapes  # noqa: E402
+from course_utils.training.measurements import layer_shapes  # noqa: E402
 from course_utils.training.networks import build_baseline, build_deeper  # noqa: E402
 
 

@@ -13,7 +13,7 @@ import tempfile
 
 import pytest
 
-from course_utils.core import home
+from course_utils.core import course_home, user_home
 
 NO_PASSWD_ENTRY = '''
 import pwd
@@ -71,14 +71,27 @@ def test_the_package_and_the_cli_start_with_no_home(homeless_env, tmp_path, comm
 def test_keras_settings_stay_out_of_the_working_folder_with_no_home(homeless_env, tmp_path):
     """TensorFlow's bundled Keras, imported with no home, made a folder named ``~`` in the working folder."""
     env = {**homeless_env, "KERAS_BACKEND": "tensorflow"}
-    result = subprocess.run([sys.executable, "-c", "import course_utils, keras"], capture_output=True, text=True,
+    code = "from course_utils.core.startup import before_keras; before_keras(); import keras"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             env=env, timeout=300, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert not (tmp_path / "~").exists()
 
 
+@pytest.mark.parametrize("backend", ["tensorflow", "jax"])
+def test_importing_the_package_changes_no_environment_variable(homeless_env, tmp_path, backend):
+    """``import course_utils`` (and a name from it) leaves os.environ as it found it; ``setup()`` and the
+    command line make Keras's and JAX's settings by a call."""
+    code = ("import os, json; before = dict(os.environ); import course_utils; course_utils.check; "
+            "print(json.dumps(sorted(set(os.environ.items()) ^ set(before.items()))))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env={**homeless_env, "KERAS_BACKEND": backend}, timeout=120, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]", f"importing course_utils changed {result.stdout.strip()}"
+
+
 def test_a_path_that_needs_a_home_ends_in_one_line(no_home, capsys):
-    from course_utils.course import cli
+    from course_utils import cli
 
     code = cli.main(["reproduce", "baseline", "--profile", "quick", "--data", "~/cifar-10-python.tar.gz"])
     lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error: ")]
@@ -87,18 +100,18 @@ def test_a_path_that_needs_a_home_ends_in_one_line(no_home, capsys):
 
 
 def test_a_course_home_with_a_tilde_and_no_home_names_the_fix(no_home, monkeypatch):
-    monkeypatch.setenv(home.ENV_HOME, "~/course")
-    with pytest.raises(home.NoHomeError, match="set HOME"):
-        home.course_home()
-    assert home.user_home() is None
-    monkeypatch.delenv(home.ENV_CACHE)
-    assert home.cache_dir().is_relative_to(tempfile.gettempdir())  # the data cache does without one
+    monkeypatch.setenv(course_home.ENV_HOME, "~/course")
+    with pytest.raises(user_home.NoHomeError, match="set HOME"):
+        course_home.course_home()
+    assert user_home.user_home() is None
+    monkeypatch.delenv(user_home.ENV_CACHE)
+    assert user_home.cache_dir().is_relative_to(tempfile.gettempdir())  # the data cache does without one
 
 
 # --------------------------------------------------------------------------- a path that is not UTF-8
 def test_a_path_that_is_not_utf8_ends_in_one_clear_line(tmp_path, capsys):
     """``--data`` names a real folder whose name holds the byte 0xff (Python decodes it to U+DCFF)."""
-    from course_utils.course import cli
+    from course_utils import cli
 
     folder = tmp_path / os.fsdecode(b"data\xff")
     folder.mkdir()

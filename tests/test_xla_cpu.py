@@ -55,9 +55,12 @@ def test_old_or_missing_jaxlib_is_left_alone(monkeypatch):
     assert not xla_cpu.use_ynnpack_on_jax_cpu()
 
 
-def test_jax_starts_and_computes_with_the_flag_set_by_the_import():
+BEFORE_KERAS = "from course_utils.core.startup import before_keras; before_keras(); "  # as setup() does
+
+
+def test_jax_starts_and_computes_with_the_flag_set_before_keras():
     pytest.importorskip("jax")
-    code = ("import os, course_utils, jax.numpy as jnp; "
+    code = (BEFORE_KERAS + "import os, jax.numpy as jnp; "
             "print(os.environ['XLA_FLAGS']); print(float((jnp.ones((64, 64)) @ jnp.ones((64, 64))).sum()))")
     env = {**os.environ, "KERAS_BACKEND": "jax"}
     env.pop("XLA_FLAGS", None)
@@ -88,7 +91,7 @@ def test_a_users_cache_choice_is_kept_even_when_empty(monkeypatch):
 
 
 def _jax_child(env: dict) -> subprocess.CompletedProcess:
-    code = ("import course_utils, jax, jax.numpy as jnp; "
+    code = (BEFORE_KERAS + "import jax, jax.numpy as jnp; "
             "print(float(jax.jit(lambda a: (a @ a).sum())(jnp.ones((64, 64)))))")
     return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
 

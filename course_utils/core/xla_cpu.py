@@ -1,33 +1,18 @@
 """Two XLA settings for the JAX backend: YNNPACK on the CPU, and compiled programs kept on disk.
 
-**YNNPACK.** One compiler setting made short JAX runs about 2.5 times faster on a CPU.
+**YNNPACK.** Matrix products, element-wise and reduction ops are handed to the YNNPACK library (an
+XLA flag still marked experimental): on a small CPU it mostly shortens the first epoch, which
+compiles (``benchmarks/README.md`` has the measurements). XLA reads its flags once, when JAX first
+starts its CPU backend, so :func:`course_utils.core.startup.before_keras` sets it before Keras is
+imported. It changes nothing when the backend is not JAX (TensorFlow's own XLA may not know the
+flag), when jaxlib is older than 0.10, or when ``XLA_FLAGS`` already chooses YNNPACK fusions (set
+``XLA_FLAGS=--xla_cpu_experimental_ynn_fusion_type=`` to switch it off).
 
-On a 2-core CPU (jaxlib 0.10.2, 2026-11-29, the machine shared with a training run) JAX trained the
-deeper network on the bundled sample for 3 epochs in 199 s with XLA's default CPU code, and in 76 s
-with matrix products, element-wise and reduction ops handed to the YNNPACK library (an XLA flag
-still marked experimental); with augmentation, 214 s and 84 s. Test accuracy after those epochs:
-0.261 both ways without augmentation, 0.220 and 0.231 with it. On a fixed batch order the first
-epoch's losses agreed to three decimals (2.3260 and 2.3262); later epochs drift apart.
-After the first epoch the gain was much smaller, 287 against 259 images/s for the deeper network
-(``benchmarks/benchmark.py --all``, idle, 2026-11-30, which measures it on your machine), so most of
-the difference lay in the first epoch, which compiles. XLA reads its flags once, when JAX first
-starts its CPU backend, so this runs when ``course_utils`` is imported, before Keras is.
-It changes nothing when:
-
-- the backend is not JAX (TensorFlow's own XLA may not know the flag and would stop at start-up);
-- the jaxlib installed is older than 0.10, which may not know it either;
-- ``XLA_FLAGS`` already chooses YNNPACK fusions: to switch this off, set
-  ``XLA_FLAGS=--xla_cpu_experimental_ynn_fusion_type=`` (an empty list) before starting Python.
-
-**The compilation cache.** JAX compiles every new function and input shape with XLA, and on a CPU
-that takes seconds: a fresh process that trained and scored the deeper network on 300 images
-spent 18.6 s in ``fit`` and ``evaluate``, and 3.4 s when the programs came from JAX's persistent
-cache (2026-11-30, this 2-core machine shared with a training run). Every notebook kernel and every
-``reproduce`` is a fresh process, so the cache is on for JAX, in ``~/.cache/course_utils/jax-compiled``
-(beside the data cache, see ``core/home.py``), holding every program however quick its compile.
-The cache is keyed by the program, the JAX version and the flags, so an upgrade never reuses a
-stale entry. Set ``JAX_COMPILATION_CACHE_DIR`` yourself to put it elsewhere, or to an empty value
-to switch it off.
+**The compilation cache.** JAX compiles every new function and input shape, which takes seconds on a
+CPU, and every notebook kernel and every ``reproduce`` is a fresh process; so for JAX the persistent
+cache is on, in ``~/.cache/course_utils/jax-compiled`` beside the data cache, keeping every program.
+It is keyed by the program, the JAX version and the flags, so an upgrade never reuses a stale entry.
+Set ``JAX_COMPILATION_CACHE_DIR`` yourself to put it elsewhere, or to an empty value to switch it off.
 """
 from __future__ import annotations
 
@@ -35,7 +20,8 @@ import json
 import os
 from importlib import metadata
 
-from .home import cache_dir, keras_dir
+from .keras_home import keras_dir
+from .user_home import cache_dir
 
 FLAG = "--xla_cpu_experimental_ynn_fusion_type"
 FUSIONS = "dot,eltwise,reduce"

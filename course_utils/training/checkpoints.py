@@ -86,6 +86,14 @@ def restore(model: keras.Model, folder: Path) -> int:
     return 0
 
 
+def saved_epoch(folder: Path) -> int:
+    """The epoch of the newest good checkpoint in ``folder`` (0: none), without loading it."""
+    for record_path in sorted(Path(folder).glob("epoch-*.json"), reverse=True):
+        if _good(record_path) is not None:
+            return json.loads(record_path.read_text())["epoch"]
+    return 0
+
+
 class SafeCheckpoint(keras.callbacks.Callback):
     """Save an atomic, verifiable checkpoint after every epoch (see the module docstring)."""
 

@@ -1,6 +1,6 @@
 """The original augmented run, step by step: how a trained network ends at 10% and a loss of ln 10.
 
-What the student notebook did (``../shared/seeds/000_*.txt``), and what :func:`run_collapse` repeats:
+What the student notebook this course began from did, and what :func:`run_collapse` repeats:
 
 1. its first cell trained the one-block baseline on ``x / 255`` for 20 epochs (RMSprop, batches of
    128, 20% held out for validation) and scored it on ``x_test / 255``;
@@ -35,9 +35,7 @@ from ..data.formats import CLASS_NAMES
 from ..data.loading import Dataset, load_dataset
 from .augment import build_augmenter, settings_for
 from .batches import EVAL_BATCH, PixelBatches, split_like_keras
-from ..core.home import results_dir as default_results_dir
-from ..core.home import run_folder
-from ..core.home import runs_dir as default_runs_dir
+from ..core.course_home import results_dir as default_results_dir, run_folder, runs_dir as default_runs_dir
 from .experiment import run_lock
 from .networks import build_baseline, compile_like_original
 from .probe import Probe, StepRecorder

@@ -36,9 +36,7 @@ from ..data.formats import CLASS_NAMES
 from ..data.loading import Dataset, load_dataset
 from .augment import settings_for
 from .batches import EVAL_BATCH, PixelBatches, split_like_keras
-from ..core.home import results_dir as default_results_dir
-from ..core.home import run_folder
-from ..core.home import runs_dir as default_runs_dir
+from ..core.course_home import results_dir as default_results_dir, run_folder, runs_dir as default_runs_dir
 from . import checkpoints
 from .config import EXPERIMENTS, PRECISIONS, ExperimentConfig, stored_config, with_precision
 from .lock import run_lock

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from course_utils.data.transforms import shift_images
-from course_utils.training.inspect import (feature_maps, most_active_channels, neighbour_correlation,
+from course_utils.training.measurements import (feature_maps, most_active_channels, neighbour_correlation,
                                            pooling_shift_change, scale_mismatch, shift_sensitivity)
 from course_utils.training.networks import build_baseline
 
