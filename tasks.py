@@ -9,11 +9,15 @@
     python3 tasks.py test tests/test_data.py  # chosen tests only (on TensorFlow unless --backend says)
     python3 tasks.py test --one-at-a-time     # the runs in turn, output live (the default runs two at once)
     python3 tasks.py test --jobs 3            # three runs at once
+
+Maintainers (CONTRIBUTING.md):
+    python3 tasks.py record-times  # make the last complete series run's times the committed record
     python3 tasks.py export    # after editing a notebook cell marked #@save: regenerate the package's copy
     python3 tasks.py editions  # write the student and the instructor edition under build/
     python3 tasks.py site      # build the course website (student edition, offline) into build/site/
     python3 tasks.py check-latest  # newest release of every dependency in a throw-away venv, then the tests
     python3 tasks.py check-bare-jupyter  # notebook 02 on a fresh Jupyter that installs the course itself (Colab's path)
+    python3 tasks.py wheel-files   # the files of the wheel a student installs (CONTRIBUTING.md lists them)
 
 Each job creates ./.venv on first use and installs the project into it; later runs reuse it and
 reinstall only when pyproject.toml changed. Extra arguments go to the job (e.g. --profile full).
@@ -57,10 +61,9 @@ def ensure_venv() -> None:
 
 
 # Google's tcmalloc, where the system has it (Debian and Ubuntu: apt install libtcmalloc-minimal4), takes
-# the place of glibc's malloc in every process a job starts. With glibc's, the test suite spent 256 of
-# its 1,336 CPU seconds in the kernel, and took 735 s instead of 610 s (2026-11-30, this 2-core
-# machine; README.md, "For maintainers", has the figures and benchmarks/allocator.py measures training
-# alone). A LD_PRELOAD of your own, even an empty one, is left alone.
+# the place of glibc's malloc in every process a job starts: glibc's returns memory to the kernel so
+# eagerly that training spends much of its time in page faults (benchmarks/allocator.py measures it).
+# A LD_PRELOAD of your own, even an empty one, is left alone.
 FAST_MALLOC = "libtcmalloc_minimal.so.4"
 
 
@@ -92,21 +95,47 @@ def say_allocator(env: dict) -> None:
         print(f"memory allocator: tcmalloc (LD_PRELOAD={FAST_MALLOC})", flush=True)
     elif sys.platform.startswith("linux"):
         print("memory allocator: glibc's malloc; with tcmalloc (Debian and Ubuntu: apt install libtcmalloc-minimal4) "
-              "the test suite took 17% less time here (README.md, For maintainers)", flush=True)
+              "training is faster (benchmarks/README.md)", flush=True)
+
+
+def workshop(command: str, args: list[str], env: dict | None = None) -> int:
+    """``python -m workshop COMMAND ARGS`` in the venv (the maintainers' package; see workshop/cli.py)."""
+    return subprocess.call([str(PYTHON), "-m", "workshop", command, *args], cwd=ROOT, env=env or job_env())
 
 
 def run_series(args: list[str]) -> int:
     env = job_env()
     say_allocator(env)
-    return subprocess.call([str(PYTHON), "-m", "course_utils", "series", *args], cwd=ROOT, env=env)
+    return workshop("series", args, env)
+
+
+def run_record_times(args: list[str]) -> int:
+    return workshop("times", ["--record", *args])
 
 
 def run_editions(args: list[str]) -> int:
-    return subprocess.call([str(PYTHON), "-m", "course_utils", "editions", *args], cwd=ROOT, env=job_env())
+    return workshop("editions", args)
 
 
 def run_site(args: list[str]) -> int:
-    return subprocess.call([str(PYTHON), "-m", "course_utils", "site", *args], cwd=ROOT, env=job_env())
+    return workshop("site", args)
+
+
+def wheel_files() -> list[str]:
+    """The files of the course's wheel, built afresh into build/wheel (what ``pip install`` of it brings)."""
+    import zipfile
+
+    out = ROOT / "build" / "wheel"
+    shutil.rmtree(out, ignore_errors=True)
+    subprocess.run([str(PYTHON), "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+                    "--wheel-dir", str(out), str(ROOT)], check=True)
+    wheel = next(out.glob("course_utils-*.whl"))
+    return sorted(name for name in zipfile.ZipFile(wheel).namelist() if ".dist-info/" not in name)
+
+
+def run_wheel_files(args: list[str]) -> int:
+    print("\n".join(wheel_files()))
+    return 0
 
 
 BACKENDS = ("tensorflow", "jax", "torch")
@@ -117,7 +146,7 @@ BACKENDS = ("tensorflow", "jax", "torch")
 # backend), so a second backend could not change their result; tests/test_environment.py checks that
 # every test module is in one list or the other.
 BACKEND_TESTS = ("test_augment.py", "test_collapse.py", "test_data.py", "test_experiment.py", "test_figures.py",
-                 "test_inspect.py", "test_precision_parallel.py", "test_reliability.py")
+                 "test_measurements.py", "test_precision_parallel.py", "test_reliability.py")
 BACKEND_FREE_TESTS = ("test_claims.py", "test_data_errors.py", "test_data_parallel.py", "test_editions.py",
                       "test_environment.py", "test_ethics.py", "test_layout.py", "test_model_cards.py",
                       "test_notebooks.py", "test_profiles.py", "test_quoted_numbers.py", "test_reliability_home.py",
@@ -127,9 +156,8 @@ BACKEND_NOTEBOOKS = ("02_baseline.ipynb", "04_augmented.ipynb")  # on JAX in CI,
 # them) run in this order in one pytest run; the others train only their own demos and run beside them.
 CHAINED_NOTEBOOKS = ("02_baseline.ipynb", "03_deeper.ipynb", "04_augmented.ipynb", "05_comparison.ipynb",
                      "12_pooling.ipynb")
-# How long each test run takes, in seconds, two at a time on the 2-core machine with tcmalloc
-# (2026-11-30, one run, rounded to 5 s; "unit tests": TensorFlow's 212 s and JAX's 195 s). The runs
-# start longest first, each on the first worker to come free, so the last to start are short.
+# Each test run's expected length in seconds, two at a time on a 2-core machine (CONTRIBUTING.md gives
+# the measurement): the runs start longest first, each on the first worker to come free.
 EXPECTED_SECONDS = {"notebooks chained": 255, "notebooks 02+04": 230, "unit tests": 205,
                     "site and other tests": 165, "notebooks others": 115}
 WORKERS = 2  # test runs at a time (--jobs N); the machine has 2 cores and the runs are CPU-bound
@@ -169,9 +197,7 @@ def _install_torch() -> None:
 
 def _backend_env(backend: str) -> dict:
     """Each backend its own test home (no run is reused across backends) and, for JAX, one
-    compilation cache shared by all its test processes: the unit tests start many small JAX
-    processes that compile the same networks (with it, the JAX unit tests took 279 s instead of
-    about 410 s, a training run sharing the cores both times; 2026-11-30)."""
+    compilation cache shared by all its test processes, which compile the same networks."""
     home = ROOT / "build" / f"test-home-{backend}"
     return {"KERAS_BACKEND": backend, "COURSE_HOME": str(home), "JAX_COMPILATION_CACHE_DIR": str(home / "jax-compiled")}
 
@@ -195,7 +221,7 @@ def _streams(backend: str, args: list[str]) -> list[Stream]:
                  [pytest + [f"{folder}/{name}" for name in BACKEND_NOTEBOOKS]], env, EXPECTED_SECONDS["notebooks 02+04"]),
                 units]
     others = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb") if p.name not in CHAINED_NOTEBOOKS)
-    site = [str(PYTHON), "-m", "course_utils", "site"]  # tests/test_site.py reads the built site
+    site = [str(PYTHON), "-m", "workshop", "site"]  # tests/test_site.py reads the built site
     return [(f"{backend} notebooks {_numbers(CHAINED_NOTEBOOKS)}",
              [pytest + [f"{folder}/{name}" for name in CHAINED_NOTEBOOKS]], env, EXPECTED_SECONDS["notebooks chained"]),
             units,
@@ -233,8 +259,8 @@ def run_tests(args: list[str]) -> int:
     """The test suite on each backend: notebooks and unit tests as separate runs, two at a time.
 
     CI (no ``--backend``) runs TensorFlow and JAX; ``--backend NAME`` runs the backends named. Each
-    backend but TensorFlow runs notebooks 02 and 04 and the Keras unit tests. The times of the last
-    measured runs are in README.md ("For maintainers").
+    backend but TensorFlow runs notebooks 02 and 04 and the Keras unit tests (CONTRIBUTING.md has
+    the measured times).
     ``--jobs N`` runs N at a time; ``--one-at-a-time`` runs them in turn with their output live.
     """
     import time
@@ -328,7 +354,7 @@ def run_check_latest(args: list[str]) -> int:
     env.update(PATH=str(python.parent) + os.pathsep + env["PATH"], COURSE_PROFILE="quick",
                COURSE_HOME=str(ROOT / "build" / "test-home-latest"), KERAS_BACKEND="tensorflow")
     env.pop("CIFAR10_DIR", None)
-    if subprocess.call([str(python), "-m", "course_utils", "editions"], cwd=ROOT, env=env) != 0:
+    if subprocess.call([str(python), "-m", "workshop", "editions"], cwd=ROOT, env=env) != 0:
         return 1
     status = subprocess.call([str(python), "-m", "pytest", "-q", "-rf", *(args or ["tests",
                               "build/instructor/notebooks", "--ignore=tests/test_site.py"])], cwd=ROOT, env=env)
@@ -343,8 +369,8 @@ def run_check_bare_jupyter(args: list[str]) -> int:
 
     Builds the project's wheel, makes a fresh venv in build/bare-jupyter/ with nothing but Jupyter's
     notebook runner and a kernel, and executes notebook 02 (``--notebook`` picks another) top to
-    bottom there in the quick profile: its first cell must find course_utils missing, say so in one
-    line and install the wheel with pip (which brings TensorFlow from the package index: minutes).
+    bottom there in the quick profile, as the student edition runs on Colab once a repository is set:
+    its install cell pip-installs the wheel (which brings TensorFlow from the package index: minutes).
     """
     import json
 
@@ -364,12 +390,10 @@ def run_check_bare_jupyter(args: list[str]) -> int:
     subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "nbclient",
                     "nbformat", "ipykernel"], check=True)
     notebook = json.loads((ROOT / "build" / "student" / "notebooks" / name).read_text(encoding="utf-8"))
-    cell = next(c for c in notebook["cells"] if c["cell_type"] == "code")  # the standard first cell
-    if "INSTALL_FROM = " not in "".join(cell["source"]):
-        print(f"error: the first code cell of {name} has no INSTALL_FROM line", file=sys.stderr)
-        return 1
-    text = re.sub(r'INSTALL_FROM = "[^"]*"', f"INSTALL_FROM = {str(wheel)!r}", "".join(cell["source"]), count=1)
-    cell["source"] = text.splitlines(keepends=True)
+    # the install cell the student edition gets once a repository is set, with this wheel instead
+    first = next(i for i, c in enumerate(notebook["cells"]) if c["cell_type"] == "code")
+    notebook["cells"].insert(first, {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+                                     "source": f'%pip install --quiet "{wheel}"'})
     path = work / "notebook" / name
     path.write_text(json.dumps(notebook), encoding="utf-8")
     env = {"PATH": str(python.parent) + os.pathsep + "/usr/bin:/bin", "HOME": str(work / "home"),
@@ -378,8 +402,8 @@ def run_check_bare_jupyter(args: list[str]) -> int:
               "nb = nbformat.read(sys.argv[1], as_version=4)\n"
               "NotebookClient(nb, timeout=1800, kernel_name='python3', resources={'metadata': {'path': sys.argv[2]}}).execute()\n"
               "nbformat.write(nb, sys.argv[1])\n"
-              "out = ''.join(o.get('text', '') for o in nb.cells[[c.cell_type for c in nb.cells].index('code')].outputs)\n"
-              "print(out.strip().splitlines()[0])\n")
+              "code = [c for c in nb.cells if c.cell_type == 'code']\n"
+              "print(''.join(o.get('text', '') for o in code[1].outputs).strip().splitlines()[0])\n")
     print(f"Executing {name} there (quick profile; the first cell installs the wheel) ...", flush=True)
     done = subprocess.run([str(python), "-c", runner, str(path), str(work / "notebook")], env=env, cwd=work / "notebook",
                           capture_output=True, text=True)
@@ -388,7 +412,7 @@ def run_check_bare_jupyter(args: list[str]) -> int:
         print(f"check-bare-jupyter: {name} FAILED on a bare Jupyter (executed copy: {path.relative_to(ROOT)})")
         return 1
     first_line = done.stdout.strip().splitlines()[-1]
-    print(f"first cell said: {first_line}")
+    print(f"the setup cell said: {first_line}")
     print(f"check-bare-jupyter: {name} ran top to bottom on a bare Jupyter; executed copy: {path.relative_to(ROOT)}")
     return 0
 
@@ -398,11 +422,12 @@ def _version(text: str) -> tuple[int, ...]:
 
 
 def run_export(args: list[str]) -> int:
-    return subprocess.call([str(PYTHON), "-m", "course_utils", "export", *args], cwd=ROOT, env=job_env())
+    return workshop("export", args)
 
 
-JOBS = {"series": run_series, "test": run_tests, "export": run_export, "editions": run_editions, "site": run_site,
-        "check-latest": run_check_latest, "check-bare-jupyter": run_check_bare_jupyter}
+JOBS = {"series": run_series, "test": run_tests, "record-times": run_record_times, "export": run_export,
+        "editions": run_editions, "site": run_site, "check-latest": run_check_latest,
+        "check-bare-jupyter": run_check_bare_jupyter, "wheel-files": run_wheel_files}
 
 
 def main(argv: list[str]) -> int:

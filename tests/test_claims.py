@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from course_utils.course.handouts import CITATION, LINK, citation_keys, parse_bibliography, split_instructor
+from workshop.handouts import CITATION, LINK, citation_keys, parse_bibliography, split_instructor
 from ours import matches, our_accuracies, our_losses, without_tagged_numbers
 from prose import paragraphs
 

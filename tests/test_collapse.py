@@ -91,7 +91,7 @@ def test_a_crash_resumes_and_the_run_records_the_switch_and_what_follows(small, 
 
 
 def test_reproduce_knows_the_collapse_and_both_settings(capsys):
-    from course_utils.course.cli import _reproduce_names, main
+    from course_utils.cli import _reproduce_names, main
 
     assert _reproduce_names(["collapse"]) == ["collapse_from_trained", "collapse_from_untrained"]
     assert _reproduce_names(["all"]) == ["baseline", "deeper", "augmented", "augmented_mild", "augmented_40"]

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from course_utils.course.cli import main
-from course_utils.course.handouts import (
+from workshop.cli import main
+from workshop.handouts import (
     CITATION, INSTRUCTOR_MARKER, LINK, citation_keys, parse_bibliography, render_handout,
     split_instructor, write_handouts,
 )

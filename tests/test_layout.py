@@ -1,4 +1,5 @@
-"""The package keeps its shape: a few folders, small files and functions, imports one way, one copy of the networks."""
+"""Two rooms keep their shape: the student's package (course_utils) and the maintainers' workshop beside
+it; small files and functions, imports one way, one copy of the networks, a wheel without the workshop."""
 from __future__ import annotations
 
 import ast
@@ -9,20 +10,24 @@ import jupytext
 import pytest
 
 import course_utils
-from course_utils.course import export
+from workshop import export
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "course_utils"
+WORKSHOP = ROOT / "workshop"
 MODULES = sorted(p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts)
+WORKSHOP_MODULES = sorted(p for p in WORKSHOP.rglob("*.py") if "__pycache__" not in p.parts)
 MAX_FILE_LINES, MAX_FUNCTION_LINES = 300, 60
-# Which parts of the package each part may import (besides itself). ``course`` sits on top.
+MAX_PACKAGE_LINES = 3650  # what a student installs stays small: about 3,500 lines, docstrings included
+MAX_FOLDER_SHARE = 0.40  # no top-level folder holds more than this share of the project's Python lines
+# Which parts of the package each part may import (besides itself).
 MAY_IMPORT = {
     "core": set(),
     "data": {"core"},
     "training": {"data", "core"},
     "figures": {"data", "core"},
     "notebook": {"data", "training", "figures", "core"},
-    "course": {"", "notebook", "data", "training", "figures", "core"},  # "": the package face
+    "cli": {"notebook", "data", "training", "core"},
 }
 
 
@@ -63,7 +68,7 @@ def test_at_most_six_top_level_entries():
     assert len(entries) <= 6, f"course_utils/ has {len(entries)} entries besides __init__ and __main__: {entries}"
 
 
-@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize("path", MODULES + WORKSHOP_MODULES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_files_and_functions_are_small(path):
     lines = path.read_text().count("\n")
     assert lines <= MAX_FILE_LINES, f"{path.relative_to(ROOT)} has {lines} lines (at most {MAX_FILE_LINES}): split it"
@@ -82,6 +87,51 @@ def test_imports_run_one_way(path):
     allowed = MAY_IMPORT[here] | {here}
     wrong = [target for target in _imports(path) if _part(target) not in allowed]
     assert not wrong, f"{path.relative_to(ROOT)} ({here}) imports {wrong}; {here} may import only {sorted(allowed)}"
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_package_never_imports_the_workshop(path):
+    tree = ast.parse(path.read_text())
+    names = [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names]
+    names += [node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and not node.level]
+    assert not [n for n in names if n.split(".")[0] == "workshop"], \
+        f"{path.relative_to(ROOT)} imports the maintainers' workshop; only the workshop may import the package"
+
+
+def _python_lines(folder: Path) -> int:
+    return sum(p.read_text(encoding="utf-8").count("\n") for p in folder.rglob("*.py")
+               if "__pycache__" not in p.parts and ".venv" not in p.parts)
+
+
+def test_the_installed_package_is_small_and_no_folder_dominates():
+    package = _python_lines(PACKAGE)
+    assert package <= MAX_PACKAGE_LINES, f"course_utils has {package} lines (at most {MAX_PACKAGE_LINES})"
+    folders = {p.name: _python_lines(p) for p in ROOT.iterdir()
+               if p.is_dir() and not p.name.startswith(".") and p.name not in ("build", "runs", "results")}
+    total = sum(folders.values()) + sum(p.read_text().count("\n") for p in ROOT.glob("*.py"))
+    for name, lines in folders.items():
+        assert lines <= MAX_FOLDER_SHARE * total, \
+            f"{name}/ holds {lines} of the project's {total} Python lines (at most {MAX_FOLDER_SHARE:.0%})"
+
+
+def test_the_wheel_holds_the_package_and_not_the_workshop(tmp_path):
+    """What a student pip-installs (on Colab, say): course_utils and its sample, no site, editions,
+    export or model-card code, and a console script that is the student's command line."""
+    import subprocess
+    import sys
+    import zipfile
+
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+                    "--wheel-dir", str(tmp_path), str(ROOT)], check=True, capture_output=True)
+    wheel = zipfile.ZipFile(next(tmp_path.glob("course_utils-*.whl")))
+    names = wheel.namelist()
+    top = {name.split("/")[0] for name in names if ".dist-info" not in name.split("/")[0]}
+    assert top == {"course_utils"}, f"the wheel holds {sorted(top)}"
+    assert "course_utils/data/sample/cifar10-sample.tar.gz" in names
+    for word in ("site", "edition", "export", "model_card", "card_sections", "handouts", "series", "times"):
+        assert not [n for n in names if word in n.rsplit("/", 1)[-1]], f"the wheel holds {word} code"
+    entry_points = next(n for n in names if n.endswith("entry_points.txt"))
+    assert "course_utils.cli:main" in wheel.read(entry_points).decode()
 
 
 def test_the_import_checker_reads_relative_imports(tmp_path):

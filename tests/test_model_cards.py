@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from course_utils.course.cli import main
+from workshop.cli import main
 from course_utils.data.formats import CLASS_NAMES
-from course_utils.course.handouts import LINK, citation_keys, parse_bibliography
-from course_utils.course.model_cards import MODELS, render_model_card, write_model_cards
+from workshop.handouts import LINK, citation_keys, parse_bibliography
+from workshop.model_cards import MODELS, render_model_card, write_model_cards
 
 ROOT = Path(__file__).resolve().parent.parent
 ETHICS = ROOT / "ethics"
@@ -214,7 +214,7 @@ def test_committed_cards_match_the_committed_results(name):
     card_path = ETHICS / "model-cards" / f"{name}.md"
     results_path = ROOT / "results" / "full" / f"{name}.json"
     assert card_path.exists() == results_path.exists(), \
-        f"{name}: card and results must come together (python -m course_utils model-cards)"
+        f"{name}: card and results must come together (python -m workshop model-cards)"
     if results_path.exists():
         results = json.loads(results_path.read_text())
         assert card_numbers(card_path.read_text()) == expected_numbers(results)

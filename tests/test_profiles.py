@@ -56,5 +56,5 @@ def test_cli_flag_rejects_unknown_profile_in_one_line():
 
 
 def test_cli_rejects_unknown_profile_from_environment():
-    out = run_cli("series", env_profile="turbo")
+    out = run_cli("reproduce", "baseline", env_profile="turbo")
     assert out.returncode == 2 and "unknown profile 'turbo'" in out.stderr

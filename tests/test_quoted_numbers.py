@@ -16,7 +16,7 @@ from pathlib import Path
 import jupytext
 import pytest
 
-from course_utils.course.times import SENTENCE as TIME_SENTENCE
+from workshop.times import SENTENCE as TIME_SENTENCE
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 STEMS = sorted(p.stem for p in NOTEBOOKS.glob("[0-9][0-9]_*.py"))

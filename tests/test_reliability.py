@@ -287,7 +287,7 @@ def test_runs_live_at_the_project_root_wherever_the_command_starts(sample, tmp_p
 
 
 def test_no_test_writes_into_the_work_tree():
-    from course_utils.core.home import course_home
+    from course_utils.core.course_home import course_home
 
     assert not course_home().is_relative_to(ROOT), "tests must run with COURSE_HOME in a temporary folder"
 
@@ -343,7 +343,7 @@ def test_a_truncated_model_file_is_not_reused(sample, tmp_path, capsys):
 # --------------------------------------------------------------------------- 10. the command line
 # (no home folder, and paths that are not UTF-8: tests/test_reliability_home.py)
 def _cli_error(monkeypatch, capsys, exc):
-    from course_utils.course import cli
+    from course_utils import cli
 
     def fail(*args, **kwargs):
         raise exc
@@ -382,3 +382,57 @@ def test_help_lists_the_exit_codes():
     result = subprocess.run([sys.executable, "-m", "course_utils", "--help"], capture_output=True, text=True, timeout=120)
     for code in ("0", "1", "2", "3", "4"):
         assert f"  {code} " in result.stdout
+
+
+# --------------------------------------------------------------------------- 11. what a student meets
+def test_ctrl_c_during_reproduce_ends_in_one_line_that_says_what_is_saved(sample, monkeypatch, capsys):
+    """Ctrl-C after the first epoch's checkpoint: no traceback, one line naming the saved epoch; running
+    the same command again resumes after it."""
+    from course_utils import cli
+    from course_utils.training import checkpoints, config
+
+    monkeypatch.setitem(config.EXPERIMENTS, "tiny", TINY)
+    saved = checkpoints.SafeCheckpoint.on_epoch_end
+
+    def then_ctrl_c(self, epoch, logs=None):  # the hook: Ctrl-C arrives right after epoch 1 is saved
+        saved(self, epoch, logs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(checkpoints.SafeCheckpoint, "on_epoch_end", then_ctrl_c)
+    assert cli.main(["reproduce", "tiny", "--profile", "quick", "--data", "sample"]) == 130
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip() and "Decoding" not in line]
+    assert err == ["stopped: tiny is saved after epoch 1; run the same command again to resume from there"]
+    monkeypatch.setattr(checkpoints.SafeCheckpoint, "on_epoch_end", saved)
+    assert cli.main(["reproduce", "tiny", "--profile", "quick", "--data", "sample"]) == 0
+    out = capsys.readouterr().out
+    assert "tiny: test accuracy" in out and "after 2 epochs" in out
+
+
+def test_a_read_only_course_folder_sends_runs_to_the_users_own_folder(monkeypatch, tmp_path, capsys):
+    """A course shared read-only (a JupyterHub): runs and results go to ~/.local/share/cifar10-course,
+    and a note says so once."""
+    from course_utils.core import course_home
+
+    monkeypatch.delenv("COURSE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "me"))
+    project = course_home.project_folder()
+    monkeypatch.setattr(course_home, "writable", lambda folder: folder != project)
+    monkeypatch.setattr(course_home, "_told", set())
+    assert course_home.course_home() == tmp_path / "me" / ".local" / "share" / "cifar10-course"
+    assert course_home.runs_dir() == tmp_path / "me" / ".local" / "share" / "cifar10-course" / "runs"
+    notes = [line for line in capsys.readouterr().out.splitlines() if line.startswith("NOTE")]
+    assert len(notes) == 1 and "read-only" in notes[0] and "COURSE_HOME" in notes[0]
+
+
+def test_a_course_home_that_refuses_writes_ends_in_one_line_naming_course_home(monkeypatch, capsys, tmp_path):
+    from course_utils import cli
+    from course_utils.core.course_home import course_home
+
+    home = course_home()
+
+    def refused(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(home / "runs"))
+    monkeypatch.setattr("course_utils.training.experiment.Run.__init__", refused)
+    code = cli.main(["reproduce", "baseline", "--profile", "quick", "--data", "sample"])
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error")]
+    assert code == 3 and len(lines) == 1 and "COURSE_HOME" in lines[0] and str(home / "runs") in lines[0], lines

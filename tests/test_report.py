@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from course_utils.course.report import REFERENCES, readme_blocks, results_table, update_readme
+from workshop.report import REFERENCES, readme_blocks, results_table, update_readme
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -15,7 +15,7 @@ def test_readme_tables_match_committed_results():
     for folder, body in blocks.items():
         assert (ROOT / folder).is_dir(), f"README has a table for {folder}, which does not exist"
         assert body == results_table(ROOT / folder), \
-            f"README table for {folder} is stale: run `python -m course_utils report --write`"
+            f"README table for {folder} is stale: run `python -m workshop report --write`"
 
 
 def test_update_readme_refreshes_every_marked_block(tmp_path):

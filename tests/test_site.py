@@ -19,11 +19,11 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import sync_playwright
 
-from course_utils.course.launch import LaunchSettings, SettingError, launch_cell, read_settings
-from course_utils.course.report import load_results
-from course_utils.course.editions import keep_resolvable_links
-from course_utils.course.site import FIGURE_TEXT, _figure_alt_text
-from course_utils.course.site_check import site_problems
+from workshop.launch import LaunchSettings, SettingError, launch_cell, read_settings
+from workshop.report import load_results
+from workshop.editions import keep_resolvable_links
+from workshop.site import FIGURE_TEXT, _figure_alt_text
+from workshop.site_check import site_problems
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "build" / "site"
@@ -85,7 +85,7 @@ def test_links_to_pages_the_site_lacks_keep_only_their_text(tmp_path):
 def test_published_datasheet_keeps_the_model_cards_links_to_it(tmp_path):
     """The student edition drops a card's link to the datasheet it lacks; a site that publishes the
     datasheet takes the project's cards, so the link is kept there."""
-    from course_utils.course.site import _copy_markdown, _finish_markdown
+    from workshop.site import _copy_markdown, _finish_markdown
 
     student = tmp_path / "student"
     card = Path("ethics/model-cards/augmented.md")

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from course_utils.course.times import _wrap, load_records, time_sentence
+from workshop.times import _wrap, load_records, time_sentence
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPTS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
@@ -24,7 +24,7 @@ def test_the_header_states_the_measured_time(script):
     sentence = time_sentence(script.stem, load_records(ROOT))
     assert sentence is not None
     assert "# " + _wrap(sentence) in script.read_text(encoding="utf-8"), \
-        f"{script.name}: run python -m course_utils times --write"
+        f"{script.name}: run python -m workshop times --write"
 
 
 def test_writing_the_times_twice_changes_nothing_the_second_time(tmp_path):
@@ -32,7 +32,7 @@ def test_writing_the_times_twice_changes_nothing_the_second_time(tmp_path):
     instead of adding a copy (it once did: the sentence's words are split over comment lines)."""
     import shutil
 
-    from course_utils.course.times import write_header_times
+    from workshop.times import write_header_times
 
     shutil.copytree(ROOT / "results" / "series", tmp_path / "results" / "series")
     (tmp_path / "notebooks").mkdir()

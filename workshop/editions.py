@@ -1,6 +1,6 @@
 """Two editions of the course from one source: the student edition and the instructor edition.
 
-    python3 tasks.py editions       # or: python -m course_utils editions [--out build]
+    python3 tasks.py editions       # or: python -m workshop editions [--out build]
 
 One set of notebooks holds the exercises *and* their worked solutions, marked cell by cell:
 
@@ -25,11 +25,11 @@ import re
 import shutil
 from pathlib import Path
 
-from ..core.atomic import write_text_atomic
+from course_utils.core.atomic import write_text_atomic
 from .handouts import INSTRUCTOR_MARKER, split_instructor
 from .launch import LaunchSettings, read_settings
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 SOLUTION_CODE = "#@solution"
 SOLUTION_TEXT = "<!-- solution -->"
 INSTRUCTOR_TEXT = "<!-- instructor -->"
@@ -63,21 +63,21 @@ def is_teacher_only(cell: dict) -> bool:
     return first in (SOLUTION_TEXT, INSTRUCTOR_TEXT)
 
 
-INSTALL_LINE = 'INSTALL_FROM = ""'
+def install_cell(source: str) -> dict:
+    """The one cell a hosted Jupyter (Colab, Binder) runs first: pip installs the course from ``source``."""
+    return {"cell_type": "code", "execution_count": None, "id": "install-course", "metadata": {}, "outputs": [],
+            "source": f"# On Colab or Binder, install the course first (skip this cell on your own machine)\n"
+                      f"%pip install --quiet \"{source}\""}
 
 
-def with_install_source(notebook: dict, settings: LaunchSettings) -> dict:
-    """The notebook with its first cell told where a bare Jupyter (Colab) installs the course from."""
+def with_install_cell(notebook: dict, settings: LaunchSettings) -> dict:
+    """The notebook with :func:`install_cell` before its first code cell, where a repository is set."""
     source = settings.install_source()
     if source is None:
         return notebook
-    cells = []
-    for cell in notebook["cells"]:
-        text = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-        if cell["cell_type"] == "code" and INSTALL_LINE in text:
-            cell = {**cell, "source": text.replace(INSTALL_LINE, f"INSTALL_FROM = {source!r}", 1)}
-        cells.append(cell)
-    return {**notebook, "cells": cells}
+    cells = list(notebook["cells"])
+    first = next(i for i, cell in enumerate(cells) if cell["cell_type"] == "code")
+    return {**notebook, "cells": cells[:first] + [install_cell(source)] + cells[first:]}
 
 
 def student_notebook(notebook: dict) -> dict:
@@ -98,9 +98,9 @@ def build_editions(out_dir: str | Path = "build", root: Path = ROOT) -> dict[str
     shutil.copytree(root / "ethics", instructor / "ethics")
     settings = read_settings(root / "pyproject.toml")
     for path in sorted((root / "notebooks").glob("[0-9][0-9]_*.ipynb")):
-        notebook = with_install_source(json.loads(path.read_text(encoding="utf-8")), settings)
-        _write_json(instructor / "notebooks" / path.name, notebook)
-        _write_json(student / "notebooks" / path.name, student_notebook(notebook))
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        _write_json(instructor / "notebooks" / path.name, notebook)  # run by nbval: never installs anything
+        _write_json(student / "notebooks" / path.name, with_install_cell(student_notebook(notebook), settings))
     for path in sorted((root / "ethics" / "prompts").glob("*.md")) + [root / "ethics" / "rubric.md"]:
         part, _ = split_instructor(path.read_text(encoding="utf-8"))
         write_text_atomic(student / path.relative_to(root), part.rstrip() + "\n")
@@ -121,4 +121,4 @@ def build_editions(out_dir: str | Path = "build", root: Path = ROOT) -> dict[str
 
 
 __all__ = ["INSTRUCTOR_MARKER", "SOLUTION_CODE", "SOLUTION_TEXT", "INSTRUCTOR_TEXT", "build_editions",
-           "is_teacher_only", "keep_resolvable_links", "student_notebook", "with_install_source"]
+           "is_teacher_only", "keep_resolvable_links", "install_cell", "student_notebook", "with_install_cell"]

@@ -1,6 +1,6 @@
 """Write the notebooks' ``#@save`` cells into one generated module, as d2l does.
 
-    python3 tasks.py export          # or: python -m course_utils export
+    python3 tasks.py export          # or: python -m workshop export
 
 Code that a student reads in a notebook *and* that the package reuses (the two networks, their
 compile call) is written once, in a notebook cell whose first line is ``#@save``. This command
@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..core.atomic import write_text_atomic
+from course_utils.core.atomic import write_text_atomic
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 TARGET = ROOT / "course_utils" / "training" / "networks.py"
 TAG = "#@save"

@@ -1,6 +1,6 @@
 """Student handouts for the ethics prompts: each prompt's student part, its references and the rubric.
 
-    python -m course_utils handouts [--out build/handouts]
+    python -m workshop handouts [--out build/handouts]
 
 A prompt file (``ethics/prompts/NN-*.md``) and the rubric (``ethics/rubric.md``) each contain one
 line starting with ``<!-- instructor-only``. Everything above that line is for students; everything
@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..core.atomic import write_text_atomic
+from course_utils.core.atomic import write_text_atomic
 
-ETHICS_DIR = Path(__file__).resolve().parents[2] / "ethics"
+ETHICS_DIR = Path(__file__).resolve().parents[1] / "ethics"
 INSTRUCTOR_MARKER = "<!-- instructor-only"
 CITATION = re.compile(r"\[(@[^\]\s][^\]]*)\]")           # [@key] or [@key1; @key2]
 LINK = re.compile(r"(?<!!)\[([^\]]+)\]\(([^)\s]+)\)")     # [text](target), not images

@@ -1,6 +1,6 @@
 """Model cards for the course's trained models, rendered from the results file of each run.
 
-    python -m course_utils model-cards [--results results/full] [--out ethics/model-cards]
+    python -m workshop model-cards [--results results/full] [--out ethics/model-cards]
 
 The cards follow "Model Cards for Model Reporting" (Mitchell et al., 2019). Every number on a card
 is read, or computed, from the results JSON that :func:`course_utils.training.experiment.run_experiment`
@@ -13,8 +13,8 @@ import json
 from pathlib import Path
 from typing import Callable
 
-from ..core.atomic import write_text_atomic
-from ..core.home import project_folder
+from course_utils.core.atomic import write_text_atomic
+from course_utils.core.course_home import project_folder
 from .card_sections import (ETHICAL_CONSIDERATIONS, USE_FACTORS_METRICS, CardFacts, caveats, class_tables,
                             data_sections, header, model_details, quantitative)
 

@@ -1,7 +1,7 @@
 """The results tables: our runs beside the published figures, for the README and notebook 05.
 
-    python -m course_utils report            # print the table of results/full
-    python -m course_utils report --write    # refresh every marked table in README.md
+    python -m workshop report            # print the table of results/full
+    python -m workshop report --write    # refresh every marked table in README.md
 
 README.md marks each table with ``<!-- results:start -->`` (results/full) or
 ``<!-- results:NAME:start -->`` (results/NAME), and the matching end marker.
@@ -12,7 +12,7 @@ import json
 import re
 from pathlib import Path
 
-from ..core.atomic import write_text_atomic
+from course_utils.core.atomic import write_text_atomic
 
 # Published test accuracies. Book: Gulli and Pal, "Deep Learning with Keras" (Packt, 2017), ch. 3.
 # "Re-runs" are independent re-runs of the book's code. The deeper and mild-augmentation figures are
@@ -70,8 +70,7 @@ def results_table(results_dir: str | Path = "results/full") -> str:
         images = (r.get("config") or {}).get("train_images") or r["data"]["train_images"]
         rows.append(f"| {name} | {r['parameters']:,} | {images:,} | {r['epochs_completed']} | {r['test_accuracy']:.4f} | "
                     f"{_reference(name)} | {_duration(r['train_seconds'])} | {r['images_per_second_median']:.0f} | "
-                    f"{r['peak_rss_mb'] / 1024:.2f} GB | {r['data']['source']} ({r['data']['kind']}, "
-                    f"sha256 {r['data']['sha256'][:12]}) |")
+                    f"{r['peak_rss_mb'] / 1024:.2f} GB | {data_label(r['data'])} |")
     first = next(iter(results.values()))
     versions = ", ".join(f"{k} {v}" for k, v in first["versions"].items())
     rows.append("")
@@ -80,6 +79,12 @@ def results_table(results_dir: str | Path = "results/full") -> str:
     where = f"{machine['cpus']} CPU cores" if accelerator == "cpu" else f"one {accelerator} GPU and {machine['cpus']} CPU cores"
     rows.append(f"Measured on {where} ({machine['platform']}) with {versions}.")
     return "\n".join(rows) + "\n"
+
+
+def data_label(data: dict) -> str:
+    """The data a run used, by what it is (older records without a name: their file's name)."""
+    name = data.get("name") or Path(str(data.get("source"))).name
+    return f"{name} (sha256 {data['sha256'][:12]})"
 
 
 def _duration(seconds: float) -> str:

@@ -1,23 +1,25 @@
 """The main job: execute every notebook headless and write a summary of what came out.
 
-    python -m course_utils series                    # quick profile: bundled sample, minutes
-    python -m course_utils series --profile full     # full data (CIFAR10_DIR), the real experiments
+    python -m workshop series                    # quick profile: bundled sample, minutes
+    python -m workshop series --profile full     # full data (CIFAR10_DIR), the real experiments
 
 Executed copies go to ``build/series/`` (the committed notebooks are left alone unless
-``--inplace``), with ``summary.md`` and ``summary.json`` beside them.
+``--inplace``), with ``summary.md``, ``summary.json`` and the times record beside them.
 """
 from __future__ import annotations
 
 import json
 import os
 import re
+import tempfile
 import time
 from pathlib import Path
 
-from ..core.atomic import atomic_path, write_json_atomic, write_text_atomic
-from ..core.machine import machine_info
-from ..core.profiles import get_profile
-from ..notebook import project_root
+from course_utils.core.course_home import course_home
+from course_utils.core.atomic import atomic_path, write_json_atomic, write_text_atomic
+from course_utils.core.machine import machine_info
+from course_utils.core.profiles import get_profile
+from course_utils.notebook import project_root
 from .times import record_times
 
 
@@ -32,18 +34,23 @@ def notebooks(root: Path, only: list[str] | None = None) -> list[Path]:
 def execute(path: Path, out_path: Path, timeout: int) -> tuple[bool, float, str | None]:
     """Run one notebook top to bottom with this environment's kernel; save it even if it fails."""
     import nbformat
+    from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
     started, error = time.perf_counter(), None
-    try:
-        client.execute()
-    except CellExecutionError as exc:
-        lines = re.sub(r"\x1b\[[0-9;]*m", "", str(exc)).strip().splitlines()  # drop terminal colours
-        error = (lines[-1] if lines else type(exc).__name__)[:300]
+    # On POSIX the kernel talks over local sockets in a private folder, not over TCP without encryption.
+    with tempfile.TemporaryDirectory(prefix="course-kernel-") as sockets:
+        ipc = {"transport": "ipc", "ip": os.path.join(sockets, "kernel")} if os.name == "posix" else {}
+        kernel = KernelManager(kernel_name="python3", **ipc)
+        client = NotebookClient(nb, km=kernel, timeout=timeout, kernel_name="python3",
+                                resources={"metadata": {"path": str(path.parent)}})
+        try:
+            client.execute()
+        except CellExecutionError as exc:
+            lines = re.sub(r"\x1b\[[0-9;]*m", "", str(exc)).strip().splitlines()  # drop terminal colours
+            error = (lines[-1] if lines else type(exc).__name__)[:300]
     with atomic_path(out_path, suffix=".ipynb") as tmp:
         nbformat.write(nb, tmp)
     return error is None, time.perf_counter() - started, error
@@ -59,7 +66,7 @@ def summarise(root: Path, profile: str, runs: list[dict]) -> tuple[dict, str]:
                  "images_per_second_median": None}
         results[r["experiment"]] = {k: r[k] for k in ("test_accuracy", "epochs_completed", "train_seconds",
                                                       "images_per_second_median", "peak_rss_mb")}
-        results[r["experiment"]]["data_source"] = r["data"]["source"]
+        results[r["experiment"]]["data_source"] = r["data"].get("name") or r["data"]["source"]
     lines = [f"# Series run ({profile} profile)", "", "| notebook | status | seconds |", "|---|---|---|"]
     lines += [f"| {r['notebook']} | {'ok' if r['ok'] else 'FAILED: ' + r['error']} | {r['seconds']:.0f} |"
               for r in runs]
@@ -92,11 +99,12 @@ def run_series(profile: str | None = None, out_dir: str | os.PathLike = "build/s
         ok, seconds, error = execute(path, target, timeout)
         runs.append({"notebook": path.name, "ok": ok, "seconds": round(seconds, 1), "error": error})
         tqdm.write(f"{'ok    ' if ok else 'FAILED'} {path.name} ({seconds:.0f} s){'' if ok else ': ' + error}")
-    summary, table = summarise(root, profile, runs)
+    summary, table = summarise(course_home(), profile, runs)  # where the notebooks' runs were recorded
     summary["machine"] = machine_info()
     write_json_atomic(out / "summary.json", summary)
     if all(r["ok"] for r in runs) and not only:
-        print(f"timings recorded in {record_times(root, profile, runs).relative_to(root)}")
+        print(f"timings recorded in {record_times(out, profile, runs).relative_to(root)} "
+              "(maintainers: python3 tasks.py record-times makes them the committed ones)")
     write_text_atomic(out / "summary.md", table)
     print(f"\n{table}\nExecuted notebooks and the summary are in {out.relative_to(root)}/")
     return 0 if all(r["ok"] for r in runs) else 1

@@ -1,12 +1,14 @@
 """How long each notebook takes, as the series runner measured it, written into the notebooks' headers.
 
-    python -m course_utils series --profile quick      # records results/series/quick.json
-    python -m course_utils series --profile full       # records results/series/full.json (real data only)
-    python -m course_utils times --write               # rewrites each header's "**Time:**" sentence
+    python -m workshop series --profile quick    # records build/series/times-quick.json
+    python -m workshop series --profile full     # records build/series/times-full.json (real data only)
+    python -m workshop times --record            # copies them to results/series/, rewrites the headers
 
 A complete series run (every notebook, none failed) records each notebook's seconds with the
-machine and the date. Each notebook's header then opens its time paragraph with a sentence made from
-those records, so no time in a header is typed by hand; ``tests/test_times.py`` checks that the
+machine and the date, under ``build/``: running the series never changes a tracked file. A
+maintainer makes a record the committed one with ``times --record`` (``python3 tasks.py
+record-times``). Each notebook's header then opens its time paragraph with a sentence made from the
+committed records, so no time in a header is typed by hand; ``tests/test_times.py`` checks that the
 headers say what the records say.
 """
 from __future__ import annotations
@@ -16,8 +18,8 @@ import re
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..core.atomic import write_json_atomic, write_text_atomic
-from ..core.machine import machine_info
+from course_utils.core.atomic import write_json_atomic, write_text_atomic
+from course_utils.core.machine import machine_info
 
 # The sentence as written into a header: wrapped over comment lines, so any run of spaces, line breaks
 # and "# " may stand between its words.
@@ -25,9 +27,9 @@ SENTENCE = re.compile(r"\*\*Time:\*\*\s.*?\(measured(?:\s|#)+by(?:\s|#)+the(?:\s
                       flags=re.S)
 
 
-def record_times(root: Path, profile: str, runs: list[dict]) -> Path:
-    """Write ``results/series/<profile>.json`` from a complete series run; return its path."""
-    from ..data.loading import load_dataset
+def record_times(out: Path, profile: str, runs: list[dict]) -> Path:
+    """Write ``out/times-<profile>.json`` from a complete series run; return its path."""
+    from course_utils.data.loading import load_dataset
 
     data = load_dataset(profile=profile, progress=False)
     if profile == "full" and data.kind == "sample":
@@ -35,7 +37,19 @@ def record_times(root: Path, profile: str, runs: list[dict]) -> Path:
     record = {"profile": profile, "date": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
               "machine": machine_info(), "data": data.describe(),
               "notebooks": {r["notebook"].removesuffix(".ipynb"): r["seconds"] for r in runs}}
-    return write_json_atomic(root / "results" / "series" / f"{profile}.json", record)
+    return write_json_atomic(Path(out) / f"times-{profile}.json", record)
+
+
+def record_from_build(root: Path, source: Path) -> list[Path]:
+    """Make the records a series run left in ``source`` the committed ones; return the files written."""
+    found = sorted(Path(source).glob("times-*.json"))
+    if not found:
+        raise ValueError(f"no series record in {source}: run python3 tasks.py series (both profiles) first")
+    written = []
+    for path in found:
+        record = json.loads(path.read_text())
+        written.append(write_json_atomic(root / "results" / "series" / f"{record['profile']}.json", record))
+    return written
 
 
 def _duration(seconds: float) -> str:
@@ -96,4 +110,4 @@ def _wrap(sentence: str, width: int = 98) -> str:
     return "\n# ".join(lines)
 
 
-__all__ = ["load_records", "record_times", "time_sentence", "write_header_times", "write_json_atomic"]
+__all__ = ["load_records", "record_from_build", "record_times", "time_sentence", "write_header_times", "write_json_atomic"]
