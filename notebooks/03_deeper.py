@@ -36,16 +36,6 @@
 # ## Setup
 
 # %%
-import importlib.util, subprocess, sys
-if importlib.util.find_spec("course_utils") is None:  # a bare hosted Jupyter, such as Colab
-    INSTALL_FROM = ""  # filled in from pyproject.toml's [tool.course.site] when the editions are built
-    if not INSTALL_FROM:
-        raise ModuleNotFoundError("course_utils is not installed and this copy of the notebook does not say where "
-                                  "to get it: clone the course and run `python3 tasks.py series`")
-    print(f"course_utils is not installed here: installing {INSTALL_FROM} with pip (a few minutes) ...")
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", INSTALL_FROM],
-                   check=True)
-
 from course_utils import setup
 
 data = setup()
@@ -159,7 +149,7 @@ model.fit(run.train, validation_data=run.validation, epochs=run.epochs, initial_
 result = run.finish(model)
 baseline = run_experiment("baseline", data=data, results_only=True)  # notebook 02's run, read back
 r = result.results
-print(f"profile: {r['profile']['name']}; data: {r['data']['source']} ({r['data']['train_images']:,} training images)")
+print(f"profile: {r['profile']['name']}; data: {r['data']['name']} ({r['data']['train_images']:,} training images)")
 print(f"{r['epochs_completed']} epochs, {r['train_seconds']:.0f} s of training, "
       f"{r['images_per_second_median']:.0f} images/s (baseline: "
       f"{baseline.results['images_per_second_median']:.0f})" + (" (reused a finished run)" if result.reused else ""))

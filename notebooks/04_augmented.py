@@ -41,16 +41,6 @@
 # ## Setup
 
 # %%
-import importlib.util, subprocess, sys
-if importlib.util.find_spec("course_utils") is None:  # a bare hosted Jupyter, such as Colab
-    INSTALL_FROM = ""  # filled in from pyproject.toml's [tool.course.site] when the editions are built
-    if not INSTALL_FROM:
-        raise ModuleNotFoundError("course_utils is not installed and this copy of the notebook does not say where "
-                                  "to get it: clone the course and run `python3 tasks.py series`")
-    print(f"course_utils is not installed here: installing {INSTALL_FROM} with pip (a few minutes) ...")
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", INSTALL_FROM],
-                   check=True)
-
 from course_utils import setup
 
 data = setup()
@@ -67,12 +57,15 @@ from course_utils import (CLASS_NAMES, JIT_COMPILE, MILD_SETTINGS, ORIGINAL_SETT
 # %% [markdown]
 # ## What the original notebook did
 #
-# The student notebook (`../shared/seeds/000_*.txt` in the course's sources) ran two cells:
+# The student notebook this course began from followed the book's augmentation script
+# (`Chapter03/augmenting_cifar.py` in the book's public code, RM1708/Deep-Learning-with-Keras on
+# GitHub). It ran two cells:
 #
 # 1. The first trained the one-block **baseline** of [02](02_baseline.ipynb) on pixels divided by
 #    255, for 20 epochs, holding 20% of the training images back for validation.
-# 2. The augmentation cell loaded CIFAR-10 again, so its training and test images were raw 0-255
-#    pixels: nothing divided them by 255. It set up an `ImageDataGenerator` with the settings below,
+# 2. The augmentation cell began by loading CIFAR-10 again,
+#    `(X_train, y_train), (X_test, y_test) = cifar10.load_data()`, so its training and test images
+#    were raw 0-255 pixels: no line after it divided them by 255. It set up an `ImageDataGenerator` with the settings below,
 #    and went on training the **same** compiled model, with the optimiser's memory of the first cell,
 #    on randomly warped raw images: 20 epochs of `samples_per_epoch=50000`, which Keras 2 turned
 #    into 50,000 // 128 = 390 batches per epoch, with no validation. Then it scored the model on the
@@ -107,7 +100,7 @@ print(f"batches per epoch: 50,000 // 128 = {50_000 // 128}")
 runs = {"trained first": run_collapse("collapse_from_trained", data=data),
         "untrained": run_collapse("collapse_from_untrained", data=data)}
 first = runs["trained first"]
-print(f"profile: {first['profile']['name']}; data: {first['data']['source']}")
+print(f"profile: {first['profile']['name']}; data: {first['data']['name']}")
 print(f"first cell: {len(first['first_history'])} epochs on x / 255, test accuracy {first['first_test']['accuracy']:.1%}")
 for name, r in runs.items():
     counts = r["predicted_class_counts"]
@@ -350,7 +343,7 @@ for name, settings in (("augmented_mild", "mild"), ("augmented_40", "original"))
     augmented[name] = run.finish(model)
 deeper = run_experiment("deeper", data=data, results_only=True)  # notebook 03's run (no augmentation)
 r = augmented["augmented"].results
-print(f"profile: {r['profile']['name']}; data: {r['data']['source']} ({r['data']['train_images']:,} training images)")
+print(f"profile: {r['profile']['name']}; data: {r['data']['name']} ({r['data']['train_images']:,} training images)")
 assert {run.results["parameters"] for run in augmented.values()} == {deeper.results["parameters"]} == {1_676_842}
 
 # %%

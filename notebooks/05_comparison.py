@@ -37,16 +37,6 @@
 # ## Setup
 
 # %%
-import importlib.util, subprocess, sys
-if importlib.util.find_spec("course_utils") is None:  # a bare hosted Jupyter, such as Colab
-    INSTALL_FROM = ""  # filled in from pyproject.toml's [tool.course.site] when the editions are built
-    if not INSTALL_FROM:
-        raise ModuleNotFoundError("course_utils is not installed and this copy of the notebook does not say where "
-                                  "to get it: clone the course and run `python3 tasks.py series`")
-    print(f"course_utils is not installed here: installing {INSTALL_FROM} with pip (a few minutes) ...")
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", INSTALL_FROM],
-                   check=True)
-
 from course_utils import setup
 
 data = setup()
@@ -64,7 +54,7 @@ from course_utils import (EXPERIMENTS, check, plot_accuracy_comparison, plot_lea
 # %%
 runs = {name: run_experiment(name, data=data, results_only=True) for name in EXPERIMENTS}
 first = next(iter(runs.values())).results
-print(f"profile: {first['profile']['name']}; data: {first['data']['source']} "
+print(f"profile: {first['profile']['name']}; data: {first['data']['name']} "
       f"({first['data']['train_images']:,} training + {first['data']['test_images']:,} test images)")
 for name, run in runs.items():
     print(f"{name:15} {'reused' if run.reused else 'trained now'}, finished {run.results['finished_utc']}")

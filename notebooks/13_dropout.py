@@ -39,16 +39,6 @@
 # ## Setup
 
 # %%
-import importlib.util, subprocess, sys
-if importlib.util.find_spec("course_utils") is None:  # a bare hosted Jupyter, such as Colab
-    INSTALL_FROM = ""  # filled in from pyproject.toml's [tool.course.site] when the editions are built
-    if not INSTALL_FROM:
-        raise ModuleNotFoundError("course_utils is not installed and this copy of the notebook does not say where "
-                                  "to get it: clone the course and run `python3 tasks.py series`")
-    print(f"course_utils is not installed here: installing {INSTALL_FROM} with pip (a few minutes) ...")
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", INSTALL_FROM],
-                   check=True)
-
 from course_utils import setup
 
 data = setup()

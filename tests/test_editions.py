@@ -8,8 +8,8 @@ from pathlib import Path
 import jupytext
 import pytest
 
-from course_utils.course.editions import build_editions, is_teacher_only
-from course_utils.course.handouts import INSTRUCTOR_MARKER, split_instructor
+from workshop.editions import build_editions, is_teacher_only
+from workshop.handouts import INSTRUCTOR_MARKER, split_instructor
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPTS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
@@ -162,23 +162,37 @@ def test_students_see_the_network_compile_and_fit(editions, stem):
         assert needle in code, f"{stem}: the student edition should show {needle} in a code cell"
 
 
-# --- the first cell on a bare hosted Jupyter (Colab) ----------------------------------------------
+# --- the install cell of a hosted Jupyter (Colab, Binder) -----------------------------------------
 
-def _bootstrap(notebook: dict) -> str:
-    """The part of the first code cell that runs before ``course_utils`` is imported."""
-    first = next(_text(c) for c in notebook["cells"] if c["cell_type"] == "code")
-    return first.split("from course_utils import setup")[0]
+def _code(notebook: dict) -> list[str]:
+    return [_text(c) for c in notebook["cells"] if c["cell_type"] == "code"]
 
 
-def test_every_edition_notebook_knows_where_to_install_the_course_from(tmp_path, monkeypatch):
+@pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.stem)
+def test_source_notebooks_open_on_the_lesson(script):
+    """The first code cell a student reads is the course's setup, not packaging."""
+    first = next(c.source for c in jupytext.read(script).cells if c.cell_type == "code")
+    assert first.startswith("from course_utils import setup"), f"{script.name}: {first.splitlines()[0]!r}"
+    assert "pip" not in first
+
+
+def test_only_the_student_edition_gets_one_install_cell(tmp_path, monkeypatch):
     monkeypatch.setenv("COURSE_SITE_REPOSITORY", "https://github.com/example-org/cifar10-course")
     built = build_editions(tmp_path)
-    want = "INSTALL_FROM = 'course-utils @ git+https://github.com/example-org/cifar10-course'"
-    for edition in ("student", "instructor"):
-        notebooks = sorted((built[edition] / "notebooks").glob("*.ipynb"))
-        assert len(notebooks) == len(SCRIPTS)
-        for path in notebooks:
-            assert want in _bootstrap(json.loads(path.read_text(encoding="utf-8"))), path.name
+    want = '%pip install --quiet "course-utils @ git+https://github.com/example-org/cifar10-course"'
+    for path in sorted((built["student"] / "notebooks").glob("*.ipynb")):
+        code = _code(json.loads(path.read_text(encoding="utf-8")))
+        assert code[0].splitlines()[-1] == want and code[1].startswith("from course_utils import setup"), path.name
+        assert sum("%pip" in cell for cell in code) == 1, path.name
+    for path in sorted((built["instructor"] / "notebooks").glob("*.ipynb")):  # nbval runs these
+        assert not any("%pip" in cell for cell in _code(json.loads(path.read_text(encoding="utf-8")))), path.name
+
+
+def test_no_install_cell_while_no_repository_is_set(tmp_path, monkeypatch):
+    monkeypatch.delenv("COURSE_SITE_REPOSITORY", raising=False)
+    built = build_editions(tmp_path)
+    for path in sorted((built["student"] / "notebooks").glob("*.ipynb")):
+        assert not any("%pip" in cell for cell in _code(json.loads(path.read_text(encoding="utf-8")))), path.name
 
 
 def _tiny_wheel(folder: Path) -> Path:
@@ -200,33 +214,23 @@ def _tiny_wheel(folder: Path) -> Path:
     return wheel
 
 
-def test_the_first_cell_installs_the_course_on_a_bare_jupyter(tmp_path):
-    """In a fresh virtual environment without the course, the first cell says so in one line and installs it."""
+def test_the_install_cell_installs_the_course_in_a_bare_environment(tmp_path):
+    """IPython's ``%pip install ARGS`` runs ``python -m pip install ARGS`` in the kernel's environment:
+    the same arguments, with a wheel for the repository, install the course in a fresh venv."""
+    import shlex
     import subprocess
     import venv
 
+    from workshop.editions import install_cell
+
     venv.EnvBuilder(with_pip=True).create(tmp_path / "bare")
     python = tmp_path / "bare" / "bin" / "python"
-    notebook = json.loads((ROOT / "notebooks" / "02_baseline.ipynb").read_text(encoding="utf-8"))
-    cell = _bootstrap(notebook)
-    assert 'INSTALL_FROM = ""' in cell
-    # run from tmp_path: from the project root, `python -c` would import the folder course_utils/
-    refused = subprocess.run([str(python), "-c", cell], capture_output=True, text=True, cwd=tmp_path)
-    assert refused.returncode != 0 and "does not say where to get it" in refused.stderr.strip().splitlines()[-1]
     wheel = _tiny_wheel(tmp_path)
-    code = cell.replace('INSTALL_FROM = ""', f"INSTALL_FROM = {str(wheel)!r}") + \
-        "from course_utils import setup\nprint(setup())\n"
-    done = subprocess.run([str(python), "-c", code], capture_output=True, text=True,
-                          env={"PIP_NO_INDEX": "1", "PATH": "/usr/bin:/bin"}, cwd=tmp_path)
-    assert done.returncode == 0, done.stderr
-    lines = done.stdout.strip().splitlines()
-    assert lines[0] == f"course_utils is not installed here: installing {wheel} with pip (a few minutes) ..."
-    assert lines[-1] == "set up"
-
-
-def test_the_install_block_is_the_same_in_every_notebook():
-    """The block cannot live in the package it installs, so it is repeated; this keeps the copies equal."""
-    blocks = {path.name: _bootstrap(json.loads(path.read_text(encoding="utf-8")))
-              for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))}
-    assert len(blocks) == len(SCRIPTS) and len(set(blocks.values())) == 1, blocks
-    assert 'INSTALL_FROM = ""' in next(iter(blocks.values()))
+    magic = install_cell(str(wheel))["source"].splitlines()[-1]
+    assert magic.startswith("%pip install ")
+    args = shlex.split(magic.removeprefix("%pip "))
+    env = {"PIP_NO_INDEX": "1", "PATH": "/usr/bin:/bin"}
+    subprocess.run([str(python), "-m", "pip", *args], check=True, capture_output=True, env=env, cwd=tmp_path)
+    done = subprocess.run([str(python), "-c", "from course_utils import setup; print(setup())"],
+                          capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert done.returncode == 0 and done.stdout.strip() == "set up", done.stderr
