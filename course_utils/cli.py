@@ -2,11 +2,9 @@
 
     python -m course_utils reproduce baseline                 # quick profile: minutes
     python -m course_utils reproduce all --profile full       # every experiment on all 60,000 images
-    python -m course_utils reproduce collapse --profile full  # the original augmented run, reproduced
     python -m course_utils profiles                           # list the profiles
 
-Maintainers' commands (the series runner, the site, the editions, the report) live in the
-repository's ``workshop`` package: ``python -m workshop --help``.
+Maintainers' commands live in the repository's ``workshop`` package (``python -m workshop --help``).
 """
 from __future__ import annotations
 
@@ -123,8 +121,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _profiles(args) -> int:
-    for p in PROFILES.values():
-        print(f"{p.name:6} {p.description}")
+    print("\n".join(f"{p.name:6} {p.description}" for p in PROFILES.values()))
     return 0
 
 
@@ -154,17 +151,12 @@ def run_command(args, commands: dict) -> int:
 
 
 def _os_error_hint(exc: OSError) -> str:
-    """What to do: a refused write inside the course's home names COURSE_HOME, the one setting that moves it."""
+    """A refused write inside the course's home names COURSE_HOME, the one setting that moves it."""
     from pathlib import Path
-
     from .core.course_home import COURSE_HOME_HINT, course_home
 
-    inside = False
-    if isinstance(exc, PermissionError) and exc.filename:
-        try:
-            inside = Path(exc.filename).resolve().is_relative_to(course_home())
-        except OSError:
-            inside = False
+    inside = isinstance(exc, PermissionError) and bool(exc.filename) and \
+        Path(exc.filename).absolute().is_relative_to(course_home())
     return COURSE_HOME_HINT if inside else "check the path, its permissions and the free disk space"
 
 

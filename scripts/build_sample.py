@@ -1,6 +1,6 @@
 """Build the small real CIFAR-10 sample that ships inside ``course_utils``.
 
-    python scripts/build_sample.py ../shared/data/cifar10-jpeg.tar.gz
+    python scripts/build_sample.py /path/to/cifar10-jpeg.tar.gz
 
 Picks a fixed, seeded, class-balanced subset of an image-folder archive and copies the original
 JPEG bytes (no re-encoding, so no extra loss) into a byte-for-byte reproducible .tar.gz.
@@ -49,7 +49,7 @@ def pick_members(tar: tarfile.TarFile) -> list[tuple[str, str, tarfile.TarInfo]]
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("archive", type=Path, help="image-folder archive, e.g. ../shared/data/cifar10-jpeg.tar.gz")
+    parser.add_argument("archive", type=Path, help="image-folder archive, e.g. the JPEG copy of CIFAR-10, cifar10-jpeg.tar.gz")
     args = parser.parse_args(argv)
     if not args.archive.is_file():
         sys.exit(f"error: {args.archive} not found; pass the path of cifar10-jpeg.tar.gz")

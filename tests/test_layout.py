@@ -167,3 +167,15 @@ def test_every_exported_name_resolves():
         assert getattr(course_utils, name) is not None, name
     with pytest.raises(AttributeError):
         course_utils.no_such_name  # noqa: B018
+
+
+def test_the_product_names_no_path_outside_the_repository():
+    """Notebooks and their outputs, results, the README, the ethics pages and the package speak of the
+    course: data is named by what it is, never by where it lay on the machine that made it."""
+    import subprocess
+
+    tracked = subprocess.run(["git", "ls-files", "notebooks", "results", "ethics", "course_utils", "README.md"],
+                             cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    found = [name for name in tracked if (ROOT / name).is_file() and not name.endswith((".gz", ".png"))
+             and "../shared" in (ROOT / name).read_text(encoding="utf-8", errors="replace")]
+    assert not found, f"these name a path outside the repository (../shared): {found}"

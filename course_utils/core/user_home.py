@@ -38,5 +38,4 @@ def cache_dir() -> Path:
     if user is not None:
         return user / ".cache" / "course_utils"
     import tempfile  # no home (some containers): the cache is only a cache
-
     return Path(tempfile.gettempdir()) / "course_utils-cache"

@@ -8,9 +8,3 @@ from .layers import (plot_feature_maps, plot_filter_responses, plot_layer_sizes,
                      plot_shift_sensitivity)
 from .pixels import plot_neighbour_pixels, plot_pixel_histograms
 
-__all__ = ["plot_accuracy_comparison", "plot_class_balance", "plot_collapse", "plot_confusion_matrix",
-           "plot_convolution_example", "plot_dropout_passes", "plot_feature_maps", "plot_filter_responses",
-           "plot_images", "plot_layer_sizes", "plot_learning_curves", "plot_max_pool_example", "plot_misclassified",
-           "plot_neighbour_pixels", "plot_number_grid", "plot_one_hot", "plot_per_class_accuracy",
-           "plot_pixel_histograms", "plot_pooling_shift_change", "plot_sample_grid", "plot_sharpness",
-           "plot_shift_sensitivity", "plot_shifted_images"]
