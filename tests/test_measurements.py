@@ -115,3 +115,19 @@ def test_scale_mismatch_scores_both_scales():
     assert result["the other scale"] == (0.0, 1.0)  # one answer for everything, and the wrong one
     flipped = scale_mismatch(_BrightnessModel(), x, y, trained_on_raw=False)
     assert flipped["same scale as training"] == (0.0, 1.0) and flipped["the other scale"] == (1.0, 1.0)
+
+
+def test_feature_maps_of_many_probes_trace_nothing(caplog):
+    """Notebook 12 asks for the maps of several layers and shifts in a loop; each call builds a probe,
+    and ``predict`` on each would compile a new function (TensorFlow's "triggered tf.function
+    retracing" warning in the committed outputs)."""
+    import logging
+
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Conv2D(4, 3, name="conv1"),
+                              keras.layers.MaxPooling2D(name="pool1")])
+    image = np.random.default_rng(0).random((32, 32, 3)).astype("float32")
+    with caplog.at_level(logging.WARNING):
+        maps = [feature_maps(model, image, ["conv1"]) for _ in range(7)]
+    assert not [r for r in caplog.records if "retracing" in r.getMessage()]
+    np.testing.assert_allclose(maps[0]["conv1"], np.asarray(model.layers[0](image[None]))[0], rtol=1e-6)

@@ -151,3 +151,18 @@ def test_every_figure_has_a_text_alternative(stem):
                 f"{stem} cell {index}: a figure needs a markdown cell after it"
             text = following.source.replace("<!-- solution -->", "").lstrip()
             assert text.startswith("*Figure:"), f"{stem} cell {index}: start the next cell with *Figure: ...*"
+
+
+WARNING_MARKS = ("WARNING:", "Warning:", "warnings.warn", "retracing", "DeprecationWarning", "UserWarning")
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_committed_outputs_carry_no_library_warning(stem):
+    """A student reads the outputs as the lesson: a library's warning there is noise (or a bug to fix)."""
+    found = []
+    for i, cell in enumerate(_read(NOTEBOOKS / f"{stem}.ipynb").cells):
+        for output in cell.get("outputs", []):
+            text = output.get("text", "") if output.get("output_type") == "stream" else ""
+            if output.get("name") == "stderr" or any(mark in text for mark in WARNING_MARKS):
+                found.append(f"cell {i}: {text.strip()[:120]!r}")
+    assert not found, f"{stem}.ipynb: {found}"

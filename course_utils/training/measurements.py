@@ -1,7 +1,6 @@
 """Measurements of trained models for the explainer notebooks: shifts, scales, feature maps, shapes.
 
     shift_sensitivity(model, x_test[:1000] / 255)       # {0: 0.0, 1: 0.14, 2: 0.22, ...}
-    scale_mismatch(model, x_test, y_test, trained_on_raw=True)
 """
 from __future__ import annotations
 
@@ -97,13 +96,13 @@ def feature_maps(model, image, layer_names: Sequence[str]) -> dict[str, np.ndarr
     """What the named layers output for one image: ``{name: array (height, width, channels)}``.
 
     ``image`` is one ``(32, 32, 3)`` image scaled as the model expects. A second model that shares
-    the trained layers returns their outputs, so nothing is retrained or copied.
+    the trained layers returns their outputs; called directly, since ``predict`` would retrace per probe.
     """
     probe = keras.Model(model.inputs, [model.get_layer(name).output for name in layer_names])
-    outputs = probe.predict(np.asarray(image, dtype="float32")[None], verbose=0)
+    outputs = probe(np.asarray(image, dtype="float32")[None], training=False)
     if not isinstance(outputs, (list, tuple)):
         outputs = [outputs]
-    return {name: np.asarray(out[0]) for name, out in zip(layer_names, outputs)}
+    return {name: keras.ops.convert_to_numpy(out)[0] for name, out in zip(layer_names, outputs)}
 
 
 def most_active_channels(maps: np.ndarray, n: int = 6) -> np.ndarray:
