@@ -70,8 +70,8 @@ def setup(seed: int = 42, data_source=None):
     keras.utils.set_random_seed(seed)
     mpl.rcParams.update({"figure.dpi": 110, "axes.grid": True, "grid.alpha": 0.3,
                          "axes.spines.top": False, "axes.spines.right": False, "font.size": 11})
-    profile = get_profile()
-    data = load_dataset(data_source, profile=profile.name, progress=False)
+    profile = get_profile()  # made once here, then carried by the data to every run
+    data = load_dataset(data_source, profile=profile, progress=False)
     versions = ", ".join(f"{k} {v}" for k, v in library_versions().items())
     print(f"{versions}\nprofile: {profile.name} ({profile.description})\ndata: {data.describe()}")
     return data

@@ -40,6 +40,11 @@
 from course_utils import setup
 
 data = setup()
+# How long each network trains, on how many images, in batches of how many. Change them here
+# for this notebook only: a changed value trains a run of its own, named after the change.
+EPOCHS = data.profile.epochs              # 2 in the quick profile, 20 in the full one (the book's)
+TRAIN_IMAGES = data.profile.train_images  # the first N, a fifth held out (None: all 50,000)
+BATCH_SIZE = 128                          # images per gradient step, as in the book
 
 import numpy as np
 
@@ -135,8 +140,9 @@ assert model.count_params() == 4_200_842
 # you that it is a new run, saved under its own name.
 
 # %%
-run = start_run("baseline", model, data)
-model.fit(run.train, validation_data=run.validation, epochs=run.epochs, initial_epoch=run.initial_epoch,
+run = start_run("baseline", model, data,
+                epochs=EPOCHS, train_images=TRAIN_IMAGES, batch_size=BATCH_SIZE)
+model.fit(run.train, validation_data=run.validation, epochs=EPOCHS, initial_epoch=run.initial_epoch,
           callbacks=run.callbacks, verbose=2)
 result = run.finish(model)
 r = result.results

@@ -39,6 +39,11 @@
 from course_utils import setup
 
 data = setup()
+# How long each network trains, on how many images, in batches of how many. Change them here
+# for this notebook only: a changed value trains a run of its own, named after the change.
+EPOCHS = data.profile.epochs              # 2 in the quick profile, 20 in the full one (the book's)
+TRAIN_IMAGES = data.profile.train_images  # the first N, a fifth held out (None: all 50,000)
+BATCH_SIZE = 128                          # images per gradient step, as in the book
 
 import keras
 import numpy as np
@@ -143,11 +148,13 @@ assert (model.count_params(), literal.count_params()) == (1_676_842, 202_282)
 # instead of trained again.
 
 # %%
-run = start_run("deeper", model, data)
-model.fit(run.train, validation_data=run.validation, epochs=run.epochs, initial_epoch=run.initial_epoch,
+run = start_run("deeper", model, data,
+                epochs=EPOCHS, train_images=TRAIN_IMAGES, batch_size=BATCH_SIZE)
+model.fit(run.train, validation_data=run.validation, epochs=EPOCHS, initial_epoch=run.initial_epoch,
           callbacks=run.callbacks, verbose=2)
 result = run.finish(model)
-baseline = run_experiment("baseline", data=data, results_only=True)  # notebook 02's run, read back
+baseline = run_experiment("baseline", data=data, results_only=True,  # notebook 02's run, read back
+                          epochs=EPOCHS, train_images=TRAIN_IMAGES, batch_size=BATCH_SIZE)
 r = result.results
 print(f"profile: {r['profile']['name']}; data: {r['data']['name']} ({r['data']['train_images']:,} training images)")
 print(f"{r['epochs_completed']} epochs, {r['train_seconds']:.0f} s of training, "

@@ -44,6 +44,11 @@
 from course_utils import setup
 
 data = setup()
+# How long each network trains, on how many images, in batches of how many. Change them here
+# for this notebook only: a changed value trains a run of its own, named after the change.
+EPOCHS = data.profile.epochs              # 2 in the quick profile, 20 in the full one (the book's)
+TRAIN_IMAGES = data.profile.train_images  # the first N, a fifth held out (None: all 50,000)
+BATCH_SIZE = 128                          # images per gradient step, as in the book
 
 import math
 
@@ -322,7 +327,8 @@ keras.utils.set_random_seed(42)
 model = build_augmented("original", seed=42)
 model.compile(optimizer=keras.optimizers.RMSprop(), loss="categorical_crossentropy", metrics=["accuracy"],
               jit_compile=JIT_COMPILE)  # as in 02 and 03
-run = start_run("augmented", model, data)
+run = start_run("augmented", model, data,
+                epochs=EPOCHS, train_images=TRAIN_IMAGES, batch_size=BATCH_SIZE)
 model.fit(run.train, validation_data=run.validation, epochs=run.epochs, initial_epoch=run.initial_epoch,
           callbacks=run.callbacks, verbose=2)
 augmented = {"augmented": run.finish(model)}
@@ -337,11 +343,13 @@ for name, settings in (("augmented_mild", "mild"), ("augmented_40", "original"))
     keras.utils.set_random_seed(42)
     model = build_augmented(settings, seed=42)
     compile_like_original(model)
-    run = start_run(name, model, data)
+    run = start_run(name, model, data,
+                    epochs=EPOCHS, train_images=TRAIN_IMAGES, batch_size=BATCH_SIZE)
     model.fit(run.train, validation_data=run.validation, epochs=run.epochs, initial_epoch=run.initial_epoch,
               callbacks=run.callbacks, verbose=2)
     augmented[name] = run.finish(model)
-deeper = run_experiment("deeper", data=data, results_only=True)  # notebook 03's run (no augmentation)
+deeper = run_experiment("deeper", data=data, results_only=True,  # notebook 03's run (no augmentation)
+                        epochs=EPOCHS, train_images=TRAIN_IMAGES, batch_size=BATCH_SIZE)
 r = augmented["augmented"].results
 print(f"profile: {r['profile']['name']}; data: {r['data']['name']} ({r['data']['train_images']:,} training images)")
 assert {run.results["parameters"] for run in augmented.values()} == {deeper.results["parameters"]} == {1_676_842}

@@ -42,6 +42,11 @@
 from course_utils import setup
 
 data = setup()
+# How long the slice runs train, on how many images, in batches of how many. Change them here
+# for this notebook only: a changed value trains a run of its own, named after the change.
+EPOCHS = data.profile.demo_epochs         # 2 in the quick profile, 10 in the full one
+TRAIN_IMAGES = data.profile.demo_images   # the first N training images, a fifth held out
+BATCH_SIZE = 128                          # images per gradient step, as in the book
 
 import keras
 import numpy as np
@@ -132,8 +137,10 @@ assert start["raw 0-255"][1] > 2 * start["scaled 0-1"][1]
 # length.
 
 # %%
-raw = run_experiment(demo_config("deeper_slice_raw_pixels"), data=data)
-scaled_run = run_experiment(demo_config("deeper_slice"), data=data)
+raw = run_experiment(demo_config("deeper_slice_raw_pixels", data.profile), data=data,
+                     epochs=EPOCHS, train_images=TRAIN_IMAGES, batch_size=BATCH_SIZE)
+scaled_run = run_experiment(demo_config("deeper_slice", data.profile), data=data,
+                            epochs=EPOCHS, train_images=TRAIN_IMAGES, batch_size=BATCH_SIZE)
 n = raw.config.train_images
 fit = int(n * (1 - raw.config.validation_split))
 fig = plot_learning_curves({"raw 0-255": raw.history, "scaled 0-1": scaled_run.history},

@@ -42,6 +42,11 @@
 from course_utils import setup
 
 data = setup()
+# How long the slice runs train, on how many images, in batches of how many. Change them here
+# for this notebook only: a changed value trains a run of its own, named after the change.
+EPOCHS = data.profile.demo_epochs         # 2 in the quick profile, 10 in the full one
+TRAIN_IMAGES = data.profile.demo_images   # the first N training images, a fifth held out
+BATCH_SIZE = 128                          # images per gradient step, as in the book
 
 import keras
 import numpy as np
@@ -148,8 +153,10 @@ assert build_deeper(dropout=False).count_params() == build_deeper().count_params
 # seed, once with dropout and once without.
 
 # %%
-with_dropout = run_experiment(demo_config("deeper_slice"), data=data)
-without_dropout = run_experiment(demo_config("deeper_slice_no_dropout"), data=data)
+with_dropout = run_experiment(demo_config("deeper_slice", data.profile), data=data,
+                              epochs=EPOCHS, train_images=TRAIN_IMAGES, batch_size=BATCH_SIZE)
+without_dropout = run_experiment(demo_config("deeper_slice_no_dropout", data.profile), data=data,
+                                 epochs=EPOCHS, train_images=TRAIN_IMAGES, batch_size=BATCH_SIZE)
 n = with_dropout.config.train_images
 cut = int(n * (1 - with_dropout.config.validation_split))
 histories = {"with dropout": with_dropout.history, "without dropout": without_dropout.history}

@@ -229,3 +229,35 @@ def test_each_epoch_says_how_long_the_rest_of_the_run_should_take(tmp_path, caps
     assert len(lines) == 2, lines  # nothing after the last epoch
     assert lines[0].endswith("left (2 epochs of about 0 s)") and lines[1].endswith("left (1 epoch of about 0 s)")
     assert len((tmp_path / "history.jsonl").read_text().splitlines()) == 3
+
+
+def test_a_notebooks_knobs_are_what_fit_uses_and_make_a_run_of_their_own(sample, tmp_path, capsys):
+    """EPOCHS, TRAIN_IMAGES and BATCH_SIZE in a notebook's first cell: the profile's values change
+    nothing; another value is what the run trains with, under a name of its own, so the course's
+    run of that experiment is never overwritten."""
+    from course_utils.core.profiles import get_profile
+    from course_utils.training.experiment import resolve, start_run
+
+    quick = get_profile("quick")
+    assert sample.profile is None or sample.profile.name == "quick"
+    same = {"epochs": quick.epochs, "train_images": quick.train_images, "batch_size": 128}
+    assert resolve("baseline", quick, same) == resolve("baseline", quick)
+    changed = resolve("baseline", quick, {"epochs": 1, "train_images": 640, "batch_size": 64})
+    assert (changed.name, changed.epochs, changed.train_images, changed.batch_size) == (
+        "baseline-epochs1-images640-batch64", 1, 640, 64)
+    assert resolve("augmented_40", quick, {"epochs": 3}).epochs == 6  # twice the knob, as twice the profile's
+
+    keras.utils.set_random_seed(42)
+    model = build_baseline()
+    from course_utils.training.networks import compile_like_original
+    compile_like_original(model)
+    run = start_run("baseline", model, sample, epochs=1, train_images=640, batch_size=64, profile="quick",
+                    runs_dir=tmp_path / "runs", results_dir=tmp_path / "results")
+    assert "saved as baseline-epochs1-images640-batch64" in capsys.readouterr().out
+    assert run.epochs == 1 and len(run.train) == 512 // 64  # 640 images, a fifth held out, batches of 64
+    model.fit(run.train, validation_data=run.validation, epochs=1, initial_epoch=run.initial_epoch,
+              callbacks=run.callbacks, verbose=0)
+    result = run.finish(model)
+    assert (tmp_path / "results" / "quick" / "baseline-epochs1-images640-batch64.json").exists()
+    assert result.results["config"]["batch_size"] == 64 and result.results["epochs_completed"] == 1
+    assert not (tmp_path / "results" / "quick" / "baseline.json").exists()

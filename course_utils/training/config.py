@@ -1,10 +1,9 @@
 """What defines a run: its config, the named experiments and demos, and where runs are kept."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
 from ..core.profiles import Profile, get_profile
-
-
 
 @dataclass(frozen=True)
 class ExperimentConfig:
@@ -54,6 +53,36 @@ def demo_config(name: str, profile: str | Profile | None = None) -> ExperimentCo
     profile = profile if isinstance(profile, Profile) else get_profile(profile)
     return ExperimentConfig(name, train_images=profile.demo_images, epochs=profile.demo_epochs, **DEMOS[name])
 
+
+
+def resolve(experiment: str | ExperimentConfig, profile: Profile, knobs: dict | None = None) -> ExperimentConfig:
+    """``experiment``'s config with the profile's epochs and training images filled in, then the
+    notebook's own ``knobs`` (``epochs``, ``train_images``, ``batch_size``); a config that the knobs
+    change is a run of its own, named after the change (``baseline-epochs5``)."""
+    config = EXPERIMENTS[experiment] if isinstance(experiment, str) else experiment
+    if config.epochs is None:
+        config = replace(config, epochs=profile.epochs * config.epochs_factor)
+    if config.train_images is None and profile.train_images is not None:
+        config = replace(config, train_images=profile.train_images)
+    changes = {key: value * config.epochs_factor if key == "epochs" else value
+               for key, value in (knobs or {}).items() if value is not ...}
+    changes = {key: value for key, value in changes.items() if getattr(config, key) != value}
+    if not changes:
+        return config
+    suffix = "-".join(f"{KNOB_LABELS[key]}{'all' if value is None else value}" for key, value in changes.items())
+    return replace(config, name=f"{config.name}-{suffix}", **changes)
+
+
+KNOB_LABELS = {"epochs": "epochs", "train_images": "images", "batch_size": "batch"}
+
+
+def profile_of(profile: str | Profile | None, data) -> Profile:
+    """The profile a run uses: the one given, else the one the data was loaded for, else the environment's."""
+    if isinstance(profile, Profile):
+        return profile
+    if profile is None and data is not None and data.profile is not None:
+        return data.profile
+    return get_profile(profile)
 
 
 SCALINGS = ("in_model", "outside", "none")

@@ -31,14 +31,14 @@ import numpy as np
 
 from ..core.atomic import atomic_path, write_json_atomic
 from ..core.machine import library_versions, machine_info, peak_rss_mb
-from ..core.profiles import Profile, get_profile
+from ..core.profiles import Profile
 from ..data.formats import CLASS_NAMES
 from ..data.loading import Dataset, load_dataset
 from .augment import settings_for
 from .batches import EVAL_BATCH, PixelBatches, split_like_keras
 from ..core.course_home import results_dir as default_results_dir, run_folder, runs_dir as default_runs_dir
 from . import checkpoints
-from .config import EXPERIMENTS, PRECISIONS, ExperimentConfig, stored_config, with_precision
+from .config import EXPERIMENTS, PRECISIONS, ExperimentConfig, profile_of, resolve, stored_config, with_precision
 from .lock import run_lock
 from .networks import build_augmented, build_baseline, build_deeper, compile_like_original
 from .records import (EpochLog, RunResult, confusion_matrix, load_model_safely, model_is_sound, network_fingerprint,
@@ -66,23 +66,13 @@ def build_model(config: ExperimentConfig) -> keras.Model:
     return compile_like_original(model)
 
 
-def resolve(experiment: str | ExperimentConfig, profile: Profile) -> ExperimentConfig:
-    """``experiment``'s config with the profile's epochs and training images filled in."""
-    config = EXPERIMENTS[experiment] if isinstance(experiment, str) else experiment
-    if config.epochs is None:
-        config = replace(config, epochs=profile.epochs * config.epochs_factor)
-    if config.train_images is None and profile.train_images is not None:
-        config = replace(config, train_images=profile.train_images)
-    return config
-
-
 class Run:
     """One training run of one compiled network; see the module docstring. Made by :func:`start_run`."""
 
     def __init__(self, config: ExperimentConfig, model: keras.Model, profile: Profile, data: Dataset,
                  runs_dir: Path | None = None, results_dir: Path | None = None, force: bool = False,
-                 results_only: bool = False):
-        self.config, self.profile, self.data = config, profile, data
+                 results_only: bool = False, knobs: dict | None = None):
+        self.config, self.profile, self.data, self.knobs = config, profile, data, knobs
         self.fingerprint = network_fingerprint(model)
         folder = run_folder(profile.name, data.kind)
         self.run_dir = Path(runs_dir or default_runs_dir()) / folder / config.name
@@ -143,8 +133,9 @@ class Run:
 
     def _start_from(self, model: keras.Model) -> int:
         """Load the finished run this one continues into ``model``; return the epoch to go on from."""
-        base = resolve(with_precision(EXPERIMENTS[self.config.continues.removesuffix("_bf16")], self.config.precision),
-                       self.profile)
+        c = self.config  # the notebook's knobs carry over to the run it continues
+        base = resolve(with_precision(EXPERIMENTS[c.continues.removesuffix("_bf16")], c.precision), self.profile,
+                       self.knobs)
         differs = {k for k, v in asdict(base).items()
                    if asdict(self.config)[k] != v and k not in ("name", "epochs", "epochs_factor", "continues")}
         if differs:
@@ -235,23 +226,31 @@ def _evaluate_and_save(model: keras.Model, config: ExperimentConfig, data: Datas
 
 
 def start_run(experiment: str | ExperimentConfig, model: keras.Model, data: Dataset | None = None, *,
-              profile: str | Profile | None = None, runs_dir: Path | None = None, results_dir: Path | None = None,
-              force: bool = False, results_only: bool = False, quiet: bool = False) -> Run:
+              epochs=..., train_images=..., batch_size=..., profile: str | Profile | None = None,
+              runs_dir: Path | None = None, results_dir: Path | None = None, force: bool = False,
+              results_only: bool = False, quiet: bool = False) -> Run:
     """A :class:`Run` of ``model`` (compiled) as experiment ``experiment``; prints what ``fit`` will do.
 
-    If ``model`` differs from the course's network for that experiment (another layer, another
-    optimizer), the run gets a name of its own, ``<experiment>-<fingerprint>``, so the course's run is
-    never overwritten, and the message says so.
+    ``epochs``, ``train_images`` and ``batch_size`` are the notebook's knobs (left out: the profile's);
+    a value that differs from the profile's makes a run of its own (``baseline-epochs5``). If ``model``
+    differs from the course's network for that experiment (another layer, another optimizer), the run
+    gets a name of its own, ``<experiment>-<fingerprint>``, so the course's run is never overwritten,
+    and the message says so.
     """
-    profile = profile if isinstance(profile, Profile) else get_profile(profile)
-    config = resolve(experiment, profile)
-    data = data if data is not None else load_dataset(profile=profile.name)
+    profile = profile_of(profile, data)
+    knobs = {"epochs": epochs, "train_images": train_images, "batch_size": batch_size}
+    config = resolve(experiment, profile, knobs)
+    data = data if data is not None else load_dataset(profile=profile)
+    if config != resolve(experiment, profile) and not quiet:
+        print(f"EPOCHS, TRAIN_IMAGES or BATCH_SIZE differ from the {profile.name} profile's: a run of its own, "
+              f"saved as {config.name}")
     fingerprint, course = network_fingerprint(model), network_fingerprint(build_model(config))
     if fingerprint != course:
         config = replace(config, name=f"{config.name}-{fingerprint}")
         print(f"This network differs from the course's {experiment if isinstance(experiment, str) else config.name} "
               f"(fingerprint {fingerprint}, the course's is {course}): it is a new run, saved as {config.name}.")
-    run = Run(config, model, profile, data, runs_dir, results_dir, force=force, results_only=results_only)
+    run = Run(config, model, profile, data, runs_dir, results_dir, force=force, results_only=results_only,
+              knobs=knobs)
     if not quiet:
         print(run.describe())
     return run
@@ -279,19 +278,22 @@ def data_parallel_scope(data_parallel: bool):
 def run_experiment(experiment: str | ExperimentConfig, *, profile: str | Profile | None = None,
                    data: Dataset | None = None, runs_dir: Path | None = None, results_dir: Path | None = None,
                    force: bool = False, verbose: int | str = 2, results_only: bool = False,
-                   data_parallel: bool = False) -> RunResult:
+                   data_parallel: bool = False, epochs=..., train_images=..., batch_size=...) -> RunResult:
     """Train and evaluate the course's network for ``experiment``, or reuse its finished run.
 
     ``results_only=True`` accepts a finished run whose results JSON matches even when its model is
     not on this machine (a fresh clone has the committed results but not the ``runs/`` folder).
+    ``epochs``, ``train_images`` and ``batch_size`` are a notebook's knobs, as for :func:`start_run`.
     """
-    profile = profile if isinstance(profile, Profile) else get_profile(profile)
-    config = resolve(experiment, profile)
-    data = data if data is not None else load_dataset(profile=profile.name)
+    profile = profile_of(profile, data)
+    knobs = {"epochs": epochs, "train_images": train_images, "batch_size": batch_size}
+    config = resolve(experiment, profile, knobs)
+    data = data if data is not None else load_dataset(profile=profile)
     keras.utils.set_random_seed(config.seed)  # as the notebooks do before they build the network
     with data_parallel_scope(data_parallel):
         model = build_model(config)
-        run = Run(config, model, profile, data, runs_dir, results_dir, force=force, results_only=results_only)
+        run = Run(config, model, profile, data, runs_dir, results_dir, force=force, results_only=results_only,
+                  knobs=knobs)
         if run.status != "finished":
             model.fit(run.train, validation_data=run.validation, epochs=run.epochs, initial_epoch=run.initial_epoch,
                       callbacks=run.callbacks, verbose=verbose)
