@@ -117,3 +117,36 @@ def test_a_profile_slice_is_trained_on_recorded_and_part_of_reuse(small, tmp_pat
     assert run_collapse(config, profile=sliced, data=small, **where) == r  # reused, not retrained
     monkeypatch.setattr(collapse, "_run", lambda *args: "trained again")
     assert run_collapse(config, profile=replace(sliced, train_images=640), data=small, **where) == "trained again"
+
+
+@pytest.mark.parametrize("stop", [1, 2], ids=["after its first cell", "after its first continued epoch"])
+def test_a_resumed_collapse_run_ends_as_one_left_alone(small, tmp_path, monkeypatch, stop):
+    """Killed after a saved epoch of either cell and resumed (the process's generators used meanwhile):
+    the same histories, step losses, probes and test numbers as a run left alone."""
+    import random
+
+    import keras
+    import numpy as np
+
+    alone = _run(TINY, small, tmp_path / "alone")
+    real_save = collapse._save_state
+
+    def crash(run_dir, state, model):
+        real_save(run_dir, state, model)
+        if len(state["first"]) + len(state["continued"]) == stop:
+            raise KeyboardInterrupt("simulated Ctrl-C")
+
+    monkeypatch.setattr(collapse, "_save_state", crash)
+    with pytest.raises(KeyboardInterrupt):
+        _run(TINY, small, tmp_path / "killed")
+    monkeypatch.setattr(collapse, "_save_state", real_save)
+    keras.utils.set_random_seed(7)
+    random.random(), np.random.random()
+    resumed = _run(TINY, small, tmp_path / "killed")
+    assert resumed["resumed_at_epochs"] == [stop]
+    for key in ("test_loss", "test_accuracy", "first_test", "step_losses", "probes"):
+        assert resumed[key] == alone[key], key
+    for key in ("first_history", "continued_history"):
+        strip = [[{k: v for k, v in row.items() if k not in ("seconds", "images_per_second")} for row in r[key]]
+                 for r in (resumed, alone)]
+        assert strip[0] == strip[1], key

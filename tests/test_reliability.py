@@ -436,3 +436,58 @@ def test_a_course_home_that_refuses_writes_ends_in_one_line_naming_course_home(m
     code = cli.main(["reproduce", "baseline", "--profile", "quick", "--data", "sample"])
     lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error")]
     assert code == 3 and len(lines) == 1 and "COURSE_HOME" in lines[0] and str(home / "runs") in lines[0], lines
+
+
+# --------------------------------------------------------------------------- 12. exact resume
+EXACT = ExperimentConfig("exact", model="deeper", augmentation="original", epochs=3, train_images=320,
+                         batch_size=64)  # dropout and the warp layer: both draw random numbers
+
+
+def _without_times(history):
+    return [{k: v for k, v in row.items() if k not in ("seconds", "images_per_second")} for row in history]
+
+
+@pytest.mark.parametrize("where", ["after epoch 1", "during epoch 2", "after epoch 2"])
+def test_a_killed_and_resumed_run_ends_bit_for_bit_as_one_left_alone(sample, tmp_path, monkeypatch, where):
+    """Killed at an epoch boundary or mid-epoch (a hook raises, as Ctrl-C would), then resumed in a
+    process whose random generators were used meanwhile: same weights, history and test numbers."""
+    import random
+
+    from course_utils.training import checkpoints
+
+    def run(home):
+        return run_experiment(EXACT, profile="quick", data=sample, runs_dir=home / "runs",
+                              results_dir=home / "results", verbose=0)
+
+    alone = run(tmp_path / "alone")
+    saved = checkpoints.SafeCheckpoint.on_epoch_end
+    stop_epoch = {"after epoch 1": 1, "during epoch 2": 1, "after epoch 2": 2}[where]
+
+    def kill_after_save(self, epoch, logs=None):
+        saved(self, epoch, logs)
+        if epoch + 1 == stop_epoch and where != "during epoch 2":
+            raise KeyboardInterrupt
+
+    def kill_mid_epoch(self, batch, logs=None):
+        if self.params and getattr(self, "_epoch", 0) == 1 and batch == 1:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(checkpoints.SafeCheckpoint, "on_epoch_end", kill_after_save)
+    if where == "during epoch 2":
+        monkeypatch.setattr(checkpoints.SafeCheckpoint, "on_epoch_begin",
+                            lambda self, epoch, logs=None: setattr(self, "_epoch", epoch), raising=False)
+        monkeypatch.setattr(checkpoints.SafeCheckpoint, "on_train_batch_end", kill_mid_epoch, raising=False)
+    with pytest.raises(KeyboardInterrupt):
+        run(tmp_path / "killed")
+    monkeypatch.undo()
+    monkeypatch.setenv("COURSE_HOME", str(tmp_path / "home"))
+    keras.utils.set_random_seed(7)  # the resuming process has used its generators differently
+    random.random(), np.random.random()
+    resumed = run(tmp_path / "killed")
+
+    assert resumed.results["resumed_after_epoch"] == stop_epoch
+    assert resumed.results["test_loss"] == alone.results["test_loss"]
+    assert resumed.results["test_accuracy"] == alone.results["test_accuracy"]
+    assert _without_times(resumed.results["history"]) == _without_times(alone.results["history"])
+    for mine, theirs in zip(resumed.model().get_weights(), alone.model().get_weights(), strict=True):
+        assert np.array_equal(mine, theirs)

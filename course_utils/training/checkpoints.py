@@ -34,7 +34,8 @@ def save(model: keras.Model, folder: Path, epoch: int) -> Path:
     with atomic_path(target, suffix=".keras") as tmp:
         _write_checkpoint(model, tmp)
     write_json_atomic(folder / f"epoch-{epoch:03d}.json",
-                      {"epoch": epoch, "file": target.name, "bytes": target.stat().st_size, "sha256": file_sha256(target)})
+                      {"epoch": epoch, "file": target.name, "bytes": target.stat().st_size, "sha256": file_sha256(target),
+                       "seed_states": [keras.ops.convert_to_numpy(v).tolist() for v in seed_states(model)]})
     for old in sorted(folder.glob("epoch-*.json"))[:-KEEP]:
         (folder / old.name.replace(".json", ".keras")).unlink(missing_ok=True)
         old.unlink(missing_ok=True)
@@ -62,6 +63,15 @@ def _set_aside(record_path: Path) -> None:
           f"*.bad-{stamp}, resuming from an earlier one if there is one")
 
 
+def seed_states(model: keras.Model) -> list:
+    """The state of every random seed generator in ``model`` (dropout, augmentation), in layer order.
+
+    ``model.save`` does not keep them: a reloaded model would draw other dropout masks and warps than
+    the run it continues, so a checkpoint records them beside the file.
+    """
+    return [v for v in model.variables if v.path.endswith("seed_generator_state")]
+
+
 def copy_state(source: keras.Model, target: keras.Model) -> None:
     """Give ``target`` the weights and the optimizer state of ``source`` (the same network)."""
     target.set_weights(source.get_weights())
@@ -82,7 +92,15 @@ def restore(model: keras.Model, folder: Path) -> int:
             _set_aside(record_path)
             continue
         copy_state(keras.saving.load_model(path, safe_mode=True), model)
-        return json.loads(record_path.read_text())["epoch"]
+        record = json.loads(record_path.read_text())
+        states = seed_states(model)
+        if len(record.get("seed_states", [])) == len(states):
+            for variable, value in zip(states, record["seed_states"]):
+                variable.assign(keras.ops.convert_to_tensor(value, dtype=variable.dtype))
+        else:
+            print(f"NOTE: {record_path.name} holds no random-generator states (an older checkpoint): the run "
+                  "resumes, but with other dropout masks and warps than an uninterrupted run")
+        return record["epoch"]
     return 0
 
 

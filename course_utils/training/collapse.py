@@ -35,7 +35,8 @@ from ..data.formats import CLASS_NAMES
 from ..data.loading import Dataset, load_dataset
 from .augment import build_augmenter, settings_for
 from .config import profile_of
-from .batches import EVAL_BATCH, PixelBatches, split_like_keras
+from .batches import EVAL_BATCH, EpochOrder, PixelBatches, split_like_keras
+from .checkpoints import seed_states
 from ..core.course_home import results_dir as default_results_dir, run_folder, runs_dir as default_runs_dir
 from .experiment import run_lock
 from .networks import build_baseline, compile_like_original
@@ -85,9 +86,14 @@ class RawAugmentedBatches(keras.utils.PyDataset):
     def __init__(self, x: np.ndarray, y: np.ndarray, batch_size: int, steps: int, settings: str, seed: int):
         super().__init__()
         self.x, self.y, self.batch_size, self.steps = x, y, batch_size, steps
-        self.rng = np.random.default_rng(seed)
-        self.augmenter = build_augmenter(settings, seed=seed)
-        self.order = self.rng.permutation(len(x))
+        self.settings, self.seed = settings, seed
+        self.set_epoch(0)
+
+    def set_epoch(self, epoch: int) -> None:
+        """Epoch ``epoch``'s shuffle and warps, from ``(seed, epoch)`` alone (see :class:`EpochOrder`)."""
+        rng = np.random.default_rng([self.seed, epoch])
+        self.order = rng.permutation(len(self.x))
+        self.augmenter = build_augmenter(self.settings, seed=int(rng.integers(1, 2**31 - 1)))
 
     def __len__(self) -> int:
         return self.steps
@@ -96,9 +102,6 @@ class RawAugmentedBatches(keras.utils.PyDataset):
         rows = np.sort(self.order[index * self.batch_size:(index + 1) * self.batch_size])
         images = keras.ops.convert_to_numpy(self.augmenter(self.x[rows].astype("float32"), training=True))
         return images, keras.utils.to_categorical(self.y[rows], len(CLASS_NAMES))
-
-    def on_epoch_end(self) -> None:
-        self.order = self.rng.permutation(len(self.x))
 
 
 def _history_row(epoch: int, logs: dict, seconds: float, images: int) -> dict:
@@ -136,7 +139,10 @@ def _load_state(run_dir: Path, stamp: dict, force: bool) -> tuple[dict, keras.Mo
         checkpoint = run_dir / state.get("checkpoint", "-")
         if state.get("stamp") == stamp and checkpoint.is_file():
             if file_sha256(checkpoint) == state.get("checkpoint_sha256"):
-                return state, load_model_safely(checkpoint)
+                model = load_model_safely(checkpoint)  # model.save keeps no random-generator state:
+                for variable, value in zip(seed_states(model), state.get("seed_states", [])):  # the record does
+                    variable.assign(keras.ops.convert_to_tensor(value, dtype=variable.dtype))
+                return state, model
             print(f"NOTE: checkpoint {checkpoint} does not match its record (cut short?); this run starts over")
     for old in run_dir.glob("*.keras"):
         old.unlink()
@@ -152,6 +158,7 @@ def _save_state(run_dir: Path, state: dict, model: keras.Model) -> None:
         model.save(tmp)
     previous, state["checkpoint"] = state.get("checkpoint"), name
     state["checkpoint_sha256"] = file_sha256(run_dir / name)
+    state["seed_states"] = [keras.ops.convert_to_numpy(v).tolist() for v in seed_states(model)]
     write_json_atomic(run_dir / "state.json", state)
     if previous and previous != name:
         (run_dir / previous).unlink(missing_ok=True)
@@ -175,7 +182,8 @@ def _run(config: CollapseConfig, profile: Profile, data: Dataset, run_dir: Path,
     validation = PixelBatches(x[cut:], y[cut:], EVAL_BATCH, "outside")
     for epoch in range(len(state["first"]), config.first_epochs):
         clock = time.perf_counter()
-        fit = model.fit(train, validation_data=validation, initial_epoch=epoch, epochs=epoch + 1, verbose=verbose)
+        fit = model.fit(train, validation_data=validation, initial_epoch=epoch, epochs=epoch + 1, verbose=verbose,
+                        callbacks=[EpochOrder(train)])
         logs = {k: v[-1] for k, v in fit.history.items()}
         state["first"].append(_history_row(epoch + 1, logs, time.perf_counter() - clock, cut))
         _save_state(run_dir, state, model)
@@ -195,11 +203,12 @@ def _run(config: CollapseConfig, profile: Profile, data: Dataset, run_dir: Path,
         with np.load(switch_weights, allow_pickle=False) as saved:
             probe.reference = {n: [saved[f"{n}.{i}"] for i in range(len(ws))] for n, ws in probe.reference.items()}
     steps = len(x) // config.batch_size
-    batches = RawAugmentedBatches(x, y, config.batch_size, steps, config.settings, config.seed + len(state["continued"]))
+    batches = RawAugmentedBatches(x, y, config.batch_size, steps, config.settings, config.seed)
     recorder = StepRecorder(probe, state, steps, config.logged_steps)
     for epoch in range(len(state["continued"]), config.continue_epochs):
         clock = time.perf_counter()
-        fit = model.fit(batches, initial_epoch=epoch, epochs=epoch + 1, verbose=verbose, callbacks=[recorder])
+        fit = model.fit(batches, initial_epoch=epoch, epochs=epoch + 1, verbose=verbose,
+                        callbacks=[EpochOrder(batches), recorder])
         logs = {k: v[-1] for k, v in fit.history.items()}
         state["continued"].append(_history_row(epoch + 1, logs, time.perf_counter() - clock, steps * config.batch_size))
         _save_state(run_dir, state, model)
@@ -239,7 +248,7 @@ def _finish(config: CollapseConfig, profile: Profile, data: Dataset, train_image
         "predicted_class_counts": {name: int(n) for name, n in zip(CLASS_NAMES, answers)},
         "probability_spread_across_test_images": float(np.mean(probabilities.std(axis=0))),
         "mean_probabilities": [round(float(v), 5) for v in probabilities.mean(axis=0)],
-        "resumed_at_epochs": state["resumed"] or None,
+        "resumed_at_epochs": state["resumed"] or None, "exact_resume": True,
         "train_seconds": round(sum(r["seconds"] for r in rows), 1),
         "wall_seconds_this_session": round(session_seconds, 1),
         "peak_rss_mb": peak_rss_mb(),

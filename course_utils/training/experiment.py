@@ -35,7 +35,7 @@ from ..core.profiles import Profile
 from ..data.formats import CLASS_NAMES
 from ..data.loading import Dataset, load_dataset
 from .augment import settings_for
-from .batches import EVAL_BATCH, PixelBatches, split_like_keras
+from .batches import EVAL_BATCH, EpochOrder, PixelBatches, split_like_keras
 from ..core.course_home import results_dir as default_results_dir, run_folder, runs_dir as default_runs_dir
 from . import checkpoints
 from .config import EXPERIMENTS, PRECISIONS, ExperimentConfig, profile_of, resolve, stored_config, with_precision
@@ -152,13 +152,13 @@ class Run:
         config, data = self.config, self.data
         x, y = data.x_train[: config.train_images], data.y_train[: config.train_images]
         self.cut = split_like_keras(len(x), config.validation_split)
-        # A continuation shuffles anew: seeded like its first epochs, it would repeat their order.
+        # Each epoch's order depends on (seed, epoch) only: a resumed run goes on as one left alone would.
         self.train = PixelBatches(x[:self.cut], y[:self.cut], config.batch_size, config.scaling, shuffle=True,
-                                  seed=config.seed + self.initial_epoch)
+                                  seed=config.seed)
         self.validation = PixelBatches(x[self.cut:], y[self.cut:], EVAL_BATCH, config.scaling)
         self.epochs = config.epochs
-        self.callbacks = ([EpochLog(self.log_path, self.cut), checkpoints.SafeCheckpoint(self.run_dir / "checkpoints")]
-                          if callbacks else [])
+        self.callbacks = ([EpochOrder(self.train), EpochLog(self.log_path, self.cut),
+                           checkpoints.SafeCheckpoint(self.run_dir / "checkpoints")] if callbacks else [])
 
     def describe(self) -> str:
         """One line for the student: what ``fit`` is about to do with this run."""
@@ -196,7 +196,7 @@ class Run:
             "augmentation_layer": "RandomWarp: one bilinear warp per image" if config.augmentation else None,
             "parameters": int(model.count_params()), "profile": self.profile.as_dict(), "data": self.data.provenance(),
             "history": history, "epochs_completed": len(history),
-            "resumed_after_epoch": self.resumed_from or None,
+            "resumed_after_epoch": self.resumed_from or None, "exact_resume": True,  # order from (seed, epoch)
             "continued_from": ({"experiment": config.continues, "epochs": len([r for r in history if r.get("from")])}
                                if config.continues else None),
             **evaluation,
