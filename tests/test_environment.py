@@ -179,3 +179,11 @@ def test_the_allocator_benchmark_says_in_one_line_when_tcmalloc_is_missing(monke
     with pytest.raises(SystemExit, match=r"finds no libtcmalloc_minimal\.so\.4: install it .*apt install "
                                          r"libtcmalloc-minimal4\), then run this again"):
         benchmark.main(["--pairs", "1"])
+
+
+def test_the_readme_is_a_front_door_and_the_maintainers_notes_live_elsewhere():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(readme) <= 10_000, f"README.md has {len(readme):,} characters (at most 10,000): move detail to CONTRIBUTING.md"
+    assert "CONTRIBUTING.md" in readme
+    for page in ("CONTRIBUTING.md", "benchmarks/README.md"):
+        assert (ROOT / page).is_file(), page

@@ -8,6 +8,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from .report import system
+
 ARCHITECTURES = {
     "baseline": "one convolutional block: Conv2D (32 filters, 3x3, same padding, ReLU), 2x2 max "
                 "pooling, dropout 0.25, then a dense layer of 512 ReLU units, dropout 0.5 and a "
@@ -213,7 +215,7 @@ def _training_time(results: dict) -> str:
             + (f", median {results['images_per_second_median']:,.0f} images per second"
                if results.get("images_per_second_median") is not None else "")
             + (f", peak memory {results['peak_rss_mb']:,.0f} MB" if results.get("peak_rss_mb") is not None else "")
-            + (f", on {results['machine'].get('platform')} with {results['machine'].get('cpus')} CPUs"
+            + (f", on {system(results['machine'])} with {results['machine'].get('cpus')} CPUs"
                if isinstance(results.get("machine"), dict) else "") + ".")
 
 

@@ -77,8 +77,13 @@ def results_table(results_dir: str | Path = "results/full") -> str:
     machine = first["machine"]
     accelerator = machine.get("accelerator", "cpu")
     where = f"{machine['cpus']} CPU cores" if accelerator == "cpu" else f"one {accelerator} GPU and {machine['cpus']} CPU cores"
-    rows.append(f"Measured on {where} ({machine['platform']}) with {versions}.")
+    rows.append(f"Measured on {where} ({system(machine)}) with {versions}.")
     return "\n".join(rows) + "\n"
+
+
+def system(machine: dict) -> str:
+    """The kind of machine, not the machine: ``Linux x86_64`` from a recorded platform string."""
+    return " ".join(filter(None, [str(machine.get("platform", "")).split("-")[0], machine.get("processor")]))
 
 
 def data_label(data: dict) -> str:
