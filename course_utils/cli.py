@@ -51,7 +51,7 @@ def _reproduce(args) -> int:
     from .data.loading import load_dataset
     from .notebook import quiet_logs
     from .training.collapse import COLLAPSE_DEMOS, run_collapse
-    from .training.config import DEMOS, EXPERIMENTS, demo_config, with_precision
+    from .training.config import DEMOS, EXPERIMENTS, demo_config, with_precision, with_seed
     from .training.experiment import run_experiment
 
     quiet_logs()
@@ -69,7 +69,7 @@ def _reproduce(args) -> int:
                   f"{r['test_accuracy']:.4f} on raw test pixels, {r['train_seconds']:.0f} s training", flush=True)
             continue
         experiment = demo_config(name, profile) if name in DEMOS else EXPERIMENTS[name]
-        experiment = with_precision(experiment, args.precision)
+        experiment = with_seed(with_precision(experiment, args.precision), args.seed)
         result = run_experiment(experiment, profile=profile, data=data, force=args.force, verbose=verbose,
                                 data_parallel=args.data_parallel)
         r = result.results
@@ -85,9 +85,16 @@ def interrupted_line() -> str:
     """What Ctrl-C ends ``reproduce`` with: the run, the epoch its checkpoint holds, how to go on."""
     if not _current:
         return "stopped before any training began; run the same command again to start"
+    import json
+
     from .training.checkpoints import saved_epoch
 
-    name, epoch = _current["name"], saved_epoch(_current["folder"] / "checkpoints")
+    name, folder = _current["name"], _current["folder"]
+    if (folder / "state.json").is_file():  # a collapse reproduction counts both cells' epochs
+        state = json.loads((folder / "state.json").read_text())
+        epoch = len(state.get("first", [])) + len(state.get("continued", []))
+    else:
+        epoch = saved_epoch(folder / "checkpoints")
     if not epoch:
         return f"stopped: {name} had not finished an epoch, so nothing of it is saved; run the same command again to start it"
     return f"stopped: {name} is saved after epoch {epoch}; run the same command again to resume from there"
@@ -109,6 +116,8 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--precision", choices=["fp32", "bf16"], default="fp32",
                      help="fp32 (default) or bf16 (mixed_bfloat16: runs named <run>_bf16; the collapse "
                           "reproductions always run in fp32, the precision of the failure they reproduce)")
+    rep.add_argument("--seed", type=int, help="another seed than the course's 42: runs named <run>_seed<N> "
+                     "(the collapse reproductions keep theirs)")
     rep.add_argument("--data-parallel", action="store_true",
                      help="train on every local device with keras.distribution.DataParallel (JAX backend)")
     sub.add_parser("profiles", help="list the profiles")

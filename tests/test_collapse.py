@@ -150,3 +150,22 @@ def test_a_resumed_collapse_run_ends_as_one_left_alone(small, tmp_path, monkeypa
         strip = [[{k: v for k, v in row.items() if k not in ("seconds", "images_per_second")} for row in r[key]]
                  for r in (resumed, alone)]
         assert strip[0] == strip[1], key
+
+
+def test_ctrl_c_in_a_collapse_reproduction_names_the_epoch_it_saved(small, tmp_path, monkeypatch, capsys):
+    """The collapse run keeps its own record (state.json): Ctrl-C after its second saved epoch says so."""
+    from course_utils import cli
+
+    real_save = collapse._save_state
+
+    def crash(run_dir, state, model):
+        real_save(run_dir, state, model)
+        if len(state["first"]) + len(state["continued"]) == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(collapse, "_save_state", crash)
+    monkeypatch.setitem(collapse.COLLAPSE_DEMOS, "tiny", TINY)
+    monkeypatch.setattr("course_utils.data.loading.load_dataset", lambda *a, **k: small)
+    assert cli.main(["reproduce", "tiny", "--profile", "quick"]) == 130
+    err = [line for line in capsys.readouterr().err.splitlines() if line.startswith("stopped")]
+    assert err == ["stopped: tiny is saved after epoch 2; run the same command again to resume from there"]

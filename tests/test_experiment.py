@@ -261,3 +261,36 @@ def test_a_notebooks_knobs_are_what_fit_uses_and_make_a_run_of_their_own(sample,
     assert (tmp_path / "results" / "quick" / "baseline-epochs1-images640-batch64.json").exists()
     assert result.results["config"]["batch_size"] == 64 and result.results["epochs_completed"] == 1
     assert not (tmp_path / "results" / "quick" / "baseline.json").exists()
+
+
+def test_a_seed_is_a_run_of_its_own_and_a_continuation_continues_the_same_seed():
+    from course_utils.training.config import EXPERIMENTS, base_config, with_precision, with_seed
+
+    assert with_seed(EXPERIMENTS["deeper"], 42) is EXPERIMENTS["deeper"] and with_seed(EXPERIMENTS["deeper"], None)
+    longer = with_seed(EXPERIMENTS["augmented_40"], 3)
+    assert (longer.name, longer.seed, longer.continues) == ("augmented_40_seed3", 3, "augmented_seed3")
+    base = base_config(longer.continues, longer)
+    assert (base.name, base.seed, base.augmentation) == ("augmented_seed3", 3, "original")
+    bf16 = with_seed(with_precision(EXPERIMENTS["augmented_40"], "bf16"), 2)
+    assert bf16.continues == "augmented_bf16_seed2"
+    assert base_config(bf16.continues, bf16).name == "augmented_bf16_seed2"
+    assert base_config("augmented", EXPERIMENTS["augmented_40"]) == EXPERIMENTS["augmented"]
+
+
+def test_each_run_stores_its_predictions_beside_its_results(sample, tmp_path):
+    """label, predicted class and its probability for every test image, in the dataset's order: the
+    confusion matrix and accuracy of the results JSON follow from them."""
+    from course_utils.training.records import read_predictions
+
+    result = run_experiment(TINY, profile="quick", data=sample, runs_dir=tmp_path / "runs",
+                            results_dir=tmp_path / "results", verbose=0)
+    stored = read_predictions(tmp_path / "results" / "quick" / "tiny.predictions.npz")
+    assert np.array_equal(stored["label"], sample.y_test.ravel())
+    probabilities = result.probabilities()
+    assert np.array_equal(stored["predicted"], probabilities.argmax(axis=1))
+    assert np.allclose(stored["confidence"], probabilities.max(axis=1), atol=1e-3)
+    matrix = np.zeros((10, 10), dtype=int)
+    for truth, guess in zip(sample.y_test.ravel(), stored["predicted"]):
+        matrix[truth, guess] += 1
+    assert matrix.tolist() == result.results["confusion_matrix"]
+    assert result.results["test_accuracy"] == pytest.approx(np.mean(stored["predicted"] == stored["label"]), abs=1e-6)

@@ -18,6 +18,26 @@ def test_readme_tables_match_committed_results():
             f"README table for {folder} is stale: run `python -m workshop report --write`"
 
 
+def test_the_seed_tables_match_committed_results():
+    from workshop.report import SEEDS, seeds_table
+
+    blocks = SEEDS.findall((ROOT / "benchmarks" / "README.md").read_text())
+    assert blocks, "benchmarks/README.md lost its seeds markers"
+    for folder, body in blocks:
+        assert body == seeds_table(ROOT / "results" / folder), \
+            f"the seeds table of results/{folder} is stale: run `python -m workshop report --write`"
+
+
+def test_the_seed_table_groups_runs_by_seed(tmp_path):
+    from workshop.report import seeds_table
+
+    for name, seed, accuracy in (("deeper", 42, 0.75), ("deeper_seed1", 1, 0.70), ("deeper_seed2", 2, 0.80)):
+        run = {"experiment": name, "config": {"seed": seed}, "test_accuracy": accuracy}
+        (tmp_path / f"{name}.json").write_text(json.dumps(run))
+    row = seeds_table(tmp_path).splitlines()[2]
+    assert row == "| deeper | 3 | 0.7500 | 0.7000 | 0.8000 | 10.0 points | 1: 0.7000, 2: 0.8000, 42: 0.7500 |"
+
+
 def test_update_readme_refreshes_every_marked_block(tmp_path):
     for folder, accuracy in (("full", 0.5), ("gpu", 0.75)):
         (tmp_path / "results" / folder).mkdir(parents=True)

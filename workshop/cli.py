@@ -90,11 +90,15 @@ def _export(args) -> int:
 
 def _report(args) -> int:
     from course_utils.core.course_home import project_folder
-    from .report import results_table, update_readme
+    from .report import PAGES, results_table, update_readme
 
     root = project_folder()
-    print(update_readme(root / "README.md", root) if args.write
-          else results_table(args.results or root / "results" / "full"), end="")
+    if args.write:
+        for page in PAGES:
+            update_readme(root / page, root)
+            print(f"refreshed the tables of {page}")
+        return 0
+    print(results_table(args.results or root / "results" / "full"), end="")
     return 0
 
 

@@ -4,7 +4,8 @@
     python -m workshop report --write    # refresh every marked table in README.md
 
 README.md marks each table with ``<!-- results:start -->`` (results/full) or
-``<!-- results:NAME:start -->`` (results/NAME), and the matching end marker.
+``<!-- results:NAME:start -->`` (results/NAME), and the matching end marker; benchmarks/README.md
+marks the seed tables with ``<!-- seeds:NAME:start -->`` (every seed in results/NAME, grouped).
 """
 from __future__ import annotations
 
@@ -96,6 +97,27 @@ def _duration(seconds: float) -> str:
     return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
 
 
+SEEDS = re.compile(r"<!-- seeds:([\w.-]+):start -->\n(.*?)<!-- seeds:\1:end -->", flags=re.S)
+PAGES = ("README.md", "benchmarks/README.md")  # the pages whose marked tables report --write refreshes
+
+
+def seeds_table(results_dir: str | Path) -> str:
+    """Each experiment's test accuracy over its seeds (``<run>`` is seed 42, ``<run>_seedN`` seed N)."""
+    runs: dict[str, dict[int, float]] = {}
+    for name, r in load_results(results_dir).items():
+        match = re.fullmatch(r"(.*?)(?:_seed(\d+))?", name)
+        runs.setdefault(match.group(1), {})[int(match.group(2) or r["config"]["seed"])] = r["test_accuracy"]
+    rows = ["| experiment | seeds | mean test accuracy | lowest | highest | spread | each seed |",
+            "|---|---|---|---|---|---|---|"]
+    for name in [n for n in ORDER if n in runs] + sorted(set(runs) - set(ORDER)):
+        accuracies = runs[name]
+        values = list(accuracies.values())
+        rows.append(f"| {name} | {len(values)} | {sum(values) / len(values):.4f} | {min(values):.4f} | "
+                    f"{max(values):.4f} | {100 * (max(values) - min(values)):.1f} points | "
+                    + ", ".join(f"{seed}: {a:.4f}" for seed, a in sorted(accuracies.items())) + " |")
+    return "\n".join(rows) + "\n"
+
+
 def readme_blocks(text: str) -> list[tuple[str, str]]:
     """(results folder, table text) for every marked block in a README's text."""
     return [(f"results/{name or 'full'}", body) for name, body in BLOCK.findall(text)]
@@ -105,7 +127,7 @@ def update_readme(readme: str | Path = "README.md", root: str | Path = ".") -> s
     """Regenerate every marked table in ``readme`` from its results folder; return the new tables."""
     readme = Path(readme)
     text = readme.read_text()
-    if not BLOCK.search(text):
+    if not BLOCK.search(text) and not SEEDS.search(text):
         raise ValueError(f"{readme} has no {START} ... {END} markers; add them where the table belongs")
 
     def fresh(match: re.Match) -> str:
@@ -114,6 +136,7 @@ def update_readme(readme: str | Path = "README.md", root: str | Path = ".") -> s
         tag = f"results:{name}:" if name else "results:"
         return f"<!-- {tag}start -->\n{table}<!-- {tag}end -->"
 
-    new = BLOCK.sub(fresh, text)
+    new = SEEDS.sub(lambda m: f"<!-- seeds:{m.group(1)}:start -->\n{seeds_table(Path(root) / 'results' / m.group(1))}"
+                              f"<!-- seeds:{m.group(1)}:end -->", BLOCK.sub(fresh, text))
     write_text_atomic(readme, new)
     return "\n".join(body for _, body in readme_blocks(new))

@@ -108,6 +108,22 @@ def stored_config(results: dict) -> dict:
 PRECISIONS = {"fp32": "float32", "bf16": "mixed_bfloat16"}
 
 
+def with_seed(config: ExperimentConfig, seed: int | None) -> ExperimentConfig:
+    """``config`` with another seed, under its own name (``deeper_seed3``), continuing the same seed."""
+    if seed is None or seed == config.seed:
+        return config
+    return replace(config, name=f"{config.name}_seed{seed}", seed=seed,
+                   continues=f"{config.continues}_seed{seed}" if config.continues else None)
+
+
+def base_config(name: str, like: ExperimentConfig) -> ExperimentConfig:
+    """The experiment ``name`` (as ``continues`` names it) in ``like``'s precision and seed."""
+    import re
+
+    base = EXPERIMENTS[re.sub(r"(_bf16)?(_seed\d+)?$", "", name)]
+    return with_seed(with_precision(base, like.precision), like.seed if like.seed != base.seed else None)
+
+
 def with_precision(config: ExperimentConfig, precision: str) -> ExperimentConfig:
     """``config`` in another precision, under its own name (``deeper_bf16``), continuing the same precision."""
     from dataclasses import replace

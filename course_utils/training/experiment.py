@@ -38,11 +38,11 @@ from .augment import settings_for
 from .batches import EVAL_BATCH, EpochOrder, PixelBatches, split_like_keras
 from ..core.course_home import results_dir as default_results_dir, run_folder, runs_dir as default_runs_dir
 from . import checkpoints
-from .config import EXPERIMENTS, PRECISIONS, ExperimentConfig, profile_of, resolve, stored_config, with_precision
+from .config import EXPERIMENTS, PRECISIONS, ExperimentConfig, base_config, profile_of, resolve, stored_config
 from .lock import run_lock
 from .networks import build_augmented, build_baseline, build_deeper, compile_like_original
 from .records import (EpochLog, RunResult, confusion_matrix, load_model_safely, model_is_sound, network_fingerprint,
-                      network_layers, read_history, read_results, record_model)
+                      network_layers, read_history, read_results, record_model, write_predictions)
 
 BUILDERS = {"baseline": build_baseline, "deeper": build_deeper}
 
@@ -134,8 +134,7 @@ class Run:
     def _start_from(self, model: keras.Model) -> int:
         """Load the finished run this one continues into ``model``; return the epoch to go on from."""
         c = self.config  # the notebook's knobs carry over to the run it continues
-        base = resolve(with_precision(EXPERIMENTS[c.continues.removesuffix("_bf16")], c.precision), self.profile,
-                       self.knobs)
+        base = resolve(base_config(c.continues, c), self.profile, self.knobs)
         differs = {k for k, v in asdict(base).items()
                    if asdict(self.config)[k] != v and k not in ("name", "epochs", "epochs_factor", "continues")}
         if differs:
@@ -183,6 +182,8 @@ class Run:
             return RunResult(self.config, self.record, self.run_dir, reused=True)
         with self._lock:
             results = self._results(model, _evaluate_and_save(model, self.config, self.data, self.run_dir))
+            write_predictions(self.results_path.with_suffix(".predictions.npz"),
+                              np.load(self.run_dir / "predictions.npz")["probabilities"], self.data.y_test)
             write_json_atomic(self.results_path, results)
             checkpoints.clear(self.run_dir / "checkpoints")
         return RunResult(self.config, results, self.run_dir)
@@ -259,9 +260,8 @@ def start_run(experiment: str | ExperimentConfig, model: keras.Model, data: Data
 def data_parallel_scope(data_parallel: bool):
     """A context in which the model is built and trained on every local device (``keras.distribution``).
 
-    Keras's ``DataParallel`` splits each batch across the devices and keeps one replica of the
-    weights on each; it needs the JAX backend and at least two devices (on a CPU, JAX can pretend to
-    have several: ``XLA_FLAGS=--xla_force_host_platform_device_count=2``).
+    Keras's ``DataParallel`` splits each batch across the devices, a replica of the weights on each; it
+    needs JAX and two or more devices (a CPU can fake them: ``--xla_force_host_platform_device_count=2``).
     """
     from contextlib import nullcontext
 

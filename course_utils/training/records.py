@@ -11,7 +11,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from ..core.atomic import file_sha256, write_json_atomic
+from ..core.atomic import atomic_path, file_sha256, write_json_atomic
 from ..data.formats import CLASS_NAMES, DataError
 from .config import ExperimentConfig
 
@@ -188,4 +188,20 @@ class RunResult:
         with np.load(self.run_dir / "predictions.npz", allow_pickle=False) as f:
             return f["probabilities"]
 
+
+def write_predictions(path: Path, probabilities: np.ndarray, labels: np.ndarray) -> Path:
+    """Every test image's true class, predicted class and that class's probability, beside the results
+    JSON (30 kB for 10,000 images): what paired comparisons of two runs need, image by image."""
+    probabilities = np.asarray(probabilities)
+    with atomic_path(path) as tmp, open(tmp, "wb") as handle:
+        np.savez_compressed(handle, label=np.asarray(labels).ravel().astype("uint8"),
+                            predicted=probabilities.argmax(axis=1).astype("uint8"),
+                            confidence=probabilities.max(axis=1).astype("float16"))
+    return path
+
+
+def read_predictions(path: Path) -> dict[str, np.ndarray]:
+    """What :func:`write_predictions` wrote: ``label``, ``predicted`` and ``confidence`` arrays."""
+    with np.load(path, allow_pickle=False) as f:
+        return {key: f[key] for key in ("label", "predicted", "confidence")}
 
