@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from workshop.law_date import pages as law_pages, settings as law_settings, spoken, stated_dates
+
 from workshop.handouts import CITATION, LINK, citation_keys, parse_bibliography, split_instructor
 from ours import matches, our_accuracies, our_losses, without_tagged_numbers
 from prose import paragraphs
@@ -59,6 +61,28 @@ def test_the_claims_table_has_its_columns_and_covers_every_text():
     assert missing == [], f"texts with no row in claims.csv: {missing}"
 
 
+def date_problems(number: int, text: str, setting: dict, today: dt.date) -> list[str]:
+    """A row's date_checked must be a date between the oldest check allowed and today."""
+    try:
+        checked = dt.date.fromisoformat(text)
+    except ValueError:
+        return [f"line {number}: date {text!r} is not YYYY-MM-DD"]
+    if checked > today:
+        return [f"line {number}: {checked} is in the future"]
+    if checked < setting["oldest_check"]:
+        return [f"line {number}: {checked} is older than oldest_check ({setting['oldest_check']}): check it again"]
+    return []
+
+
+def test_a_check_date_may_be_any_day_up_to_today_and_never_later():
+    setting = {"law_as_of": dt.date(2026, 11, 29), "oldest_check": dt.date(2026, 1, 1)}
+    today = dt.date(2027, 3, 1)
+    assert date_problems(2, "2027-02-28", setting, today) == [] and date_problems(2, "2027-03-01", setting, today) == []
+    assert "future" in date_problems(2, "2027-03-02", setting, today)[0]
+    assert "older than" in date_problems(2, "2025-12-31", setting, today)[0]
+    assert "YYYY-MM-DD" in date_problems(2, "29/11/2026", setting, today)[0]
+
+
 def test_every_claim_has_a_known_source_a_date_and_a_status():
     problems = []
     for number, row in enumerate(rows(), start=2):
@@ -67,12 +91,7 @@ def test_every_claim_has_a_known_source_a_date_and_a_status():
             problems.append(f"line {number}: empty claim")
         if not row["source"].strip() or any(not k or k not in BIBLIOGRAPHY for k in keys):
             problems.append(f"line {number}: source {row['source']!r} is not a bibliography key")
-        try:
-            checked = dt.date.fromisoformat(row["date_checked"])
-            if not dt.date(2026, 1, 1) <= checked <= dt.date(2026, 12, 31):
-                problems.append(f"line {number}: implausible date {checked}")
-        except ValueError:
-            problems.append(f"line {number}: date {row['date_checked']!r} is not YYYY-MM-DD")
+        problems += date_problems(number, row["date_checked"], law_settings(), dt.date.today())
         if row["status"] not in STATUSES:
             problems.append(f"line {number}: status {row['status']!r}")
         if not (ROOT / row["file"]).is_file() or not row["file"].startswith(("ethics/", "notebooks/")):
@@ -144,11 +163,36 @@ def test_legal_statements_in_instructor_notes_say_as_of_a_date():
     assert undated == []
 
 
-def test_legal_statements_in_the_essays_are_dated_29_november_2026():
+def test_legal_statements_in_the_essays_are_dated_by_the_one_setting():
+    """Each essay that states the law says "as of" the date in pyproject.toml, and no page states the law
+    as of a later date than that check."""
+    as_of = law_settings()["law_as_of"]
+    assert as_of <= dt.date.today(), f"law_as_of = {as_of} is in the future"
     for name in ("deepfakes-and-privacy.md", "harms-and-faces.md", "faces-measurement-and-law.md"):
         text = read(ETHICS / "essays" / name)
-        assert "as of 29 November 2026" in text, f"{name}: state the law as of the date it was checked"
-        assert "2026-11-22" not in text, f"{name}: an older check date is left in the text"
+        assert f"as of {spoken(as_of)}" in text, f"{name}: state the law as of the date it was checked ({as_of})"
+    for path in law_pages():
+        later = [d for d in stated_dates(path.read_text(encoding="utf-8")) if d > as_of]
+        assert not later, f"{path.name} states the law as of {later}, after the check date {as_of}"
+
+
+def test_moving_the_law_date_moves_every_page_and_refuses_a_future_date(tmp_path):
+    import shutil
+
+    from workshop.law_date import move_law_date, settings
+
+    shutil.copytree(ETHICS, tmp_path / "ethics")
+    shutil.copy2(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    old, new = settings(tmp_path)["law_as_of"], dt.date(2027, 1, 15)
+    with pytest.raises(ValueError, match="future"):
+        move_law_date(dt.date(2027, 1, 16), root=tmp_path, today=new)
+    changed = move_law_date(new, root=tmp_path, today=new)
+    assert settings(tmp_path)["law_as_of"] == new and len(changed) > 3
+    for path in law_pages(tmp_path):
+        text = path.read_text(encoding="utf-8")
+        assert f"as of {spoken(old)}" not in text, path.name
+    essay = (tmp_path / "ethics" / "essays" / "deepfakes-and-privacy.md").read_text(encoding="utf-8")
+    assert "as of 15 January 2027" in essay and "as of 1 July 2026" in essay  # other dates stay as they were
 
 
 # --- word limits --------------------------------------------------------------------------------

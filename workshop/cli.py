@@ -102,6 +102,24 @@ def _report(args) -> int:
     return 0
 
 
+def _law_date(args) -> int:
+    import datetime as dt
+
+    from .law_date import move_law_date, pages, settings, spoken, stated_dates
+
+    if args.date:
+        for path in move_law_date(dt.date.fromisoformat(args.date)):
+            print(f"moved the law's date in {path.name}")
+        return 0
+    date = settings()["law_as_of"]
+    print(f"the ethics pages state the law as of {spoken(date)}")
+    for path in pages():
+        other = sorted({d for d in stated_dates(path.read_text(encoding="utf-8")) if d != date})
+        if other:
+            print(f"{path.name} also states: {', '.join(map(spoken, other))}")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m workshop", description=__doc__.splitlines()[0],
                                      epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -128,6 +146,8 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("export", help="write the notebooks' #@save cells into course_utils/training/networks.py")
     site = sub.add_parser("site", help="build the course website (student edition, works offline) into build/site")
     site.add_argument("--out", help="where the site goes (default: build/site of the project)")
+    law = sub.add_parser("law-date", help="the date the ethics pages state the law as of; with a date, move it")
+    law.add_argument("date", nargs="?", help="YYYY-MM-DD: the day you re-checked the law (not after today)")
     rep_table = sub.add_parser("report", help="print the results table of the full runs")
     rep_table.add_argument("--results", help="results folder (default: results/full of the project)")
     rep_table.add_argument("--write", action="store_true", help="refresh every results table in README.md instead")
@@ -138,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     return run_command(args, {"series": _series, "handouts": _handouts, "model-cards": _model_cards,
                               "report": _report, "export": _export, "editions": _editions, "site": _site,
-                              "times": _times})
+                              "times": _times, "law-date": _law_date})
 
 
 if __name__ == "__main__":
