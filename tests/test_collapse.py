@@ -169,3 +169,48 @@ def test_ctrl_c_in_a_collapse_reproduction_names_the_epoch_it_saved(small, tmp_p
     assert cli.main(["reproduce", "tiny", "--profile", "quick"]) == 130
     err = [line for line in capsys.readouterr().err.splitlines() if line.startswith("stopped")]
     assert err == ["stopped: tiny is saved after epoch 2; run the same command again to resume from there"]
+
+
+def test_the_committed_full_runs_collapse_from_trained_and_not_from_untrained():
+    """As the original did: the trained start ends at ln 10 with one answer for nearly every image;
+    the untrained start, given the same raw pixels from the beginning, learns."""
+    import json
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[1] / "results" / "full"
+    share = {}
+    for name in ("collapse_from_trained", "collapse_from_untrained"):
+        r = json.loads((folder / f"{name}.json").read_text())
+        counts = list(r["predicted_class_counts"].values())
+        share[name] = (r["test_loss"], r["test_accuracy"], max(counts) / sum(counts))
+    loss, accuracy, top = share["collapse_from_trained"]
+    assert abs(loss - math.log(10)) < 0.01 and top > 0.9 and abs(accuracy - 0.1) < 0.01
+    loss, accuracy, top = share["collapse_from_untrained"]
+    assert accuracy > 0.2 and top < 0.5
+
+
+def test_the_continued_cell_trains_and_is_scored_on_raw_pixels(small, tmp_path, monkeypatch):
+    """The original's second cell reloaded CIFAR-10: training batches and test images were 0-255, never
+    divided by 255. Dividing either would make a different experiment that the tests must notice."""
+    import keras
+    import numpy as np
+
+    batches = collapse.RawAugmentedBatches(small.x_train, small.y_train, 64, 3, "original", seed=42)
+    images, labels = batches[0]
+    assert images.shape == (64, 32, 32, 3) and labels.shape == (64, 10)
+    assert images.max() > 200 and images.dtype == np.float32  # raw pixels, warped
+
+    seen = []
+    evaluate = keras.Model.evaluate
+
+    def spy(self, x=None, *args, **kwargs):
+        seen.append(float(np.max(x)) if isinstance(x, np.ndarray) else None)
+        return evaluate(self, x, *args, **kwargs)
+
+    monkeypatch.setattr(keras.Model, "evaluate", spy)
+    r = _run(CollapseConfig("tiny_raw", start="untrained", continue_epochs=1, batch_size=64, probe_images=32,
+                            logged_steps=3), small, tmp_path)
+    assert seen and seen[-1] > 200, f"the final score was taken on pixels up to {seen[-1]}, not raw ones"
+    assert r["test_loss"] == pytest.approx(evaluate(keras.saving.load_model(
+        next((tmp_path / "runs").rglob("checkpoint-*.keras")), safe_mode=True),
+        small.x_test.astype("float32"), keras.utils.to_categorical(small.y_test, 10), verbose=0)[0], rel=1e-5)

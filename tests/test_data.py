@@ -111,6 +111,28 @@ def test_official_batches_folder_and_archive(batches_dir, official_tar):
     assert parent.sha256 == folder.sha256
 
 
+def test_an_official_batch_decodes_to_the_right_pixel_and_channel():
+    """The official rows hold 1,024 red values (row by row), then 1,024 green, then 1,024 blue. A row
+    built from known values, pixel by pixel, must come back channels-last exactly there (a reader that
+    forgot the channels-first to channels-last step passed the shape checks)."""
+    import pickle
+
+    from course_utils.data.formats import _read_batch
+
+    row = np.zeros(3072, dtype=np.uint8)
+    for r in range(32):
+        for c in range(32):
+            row[r * 32 + c] = r            # red: the pixel's row
+            row[1024 + r * 32 + c] = c     # green: its column
+            row[2048 + r * 32 + c] = 100 + (r * c) % 100  # blue: something neither
+    batch = {b"batch_label": b"x", b"labels": [3], b"data": row[None, :], b"filenames": [b"x.png"]}
+    images, labels = _read_batch(pickle.dumps(batch, protocol=3), "test_batch")
+    assert images.shape == (1, 32, 32, 3) and labels.tolist() == [[3]]
+    for r in range(32):
+        for c in range(32):
+            assert images[0, r, c].tolist() == [r, c, 100 + (r * c) % 100], (r, c)
+
+
 def test_numpy1_pickles_are_accepted():
     """The real batches name numpy.core.multiarray (NumPy 1); NumPy 2 renamed it numpy._core."""
     import warnings

@@ -294,3 +294,15 @@ def test_each_run_stores_its_predictions_beside_its_results(sample, tmp_path):
         matrix[truth, guess] += 1
     assert matrix.tolist() == result.results["confusion_matrix"]
     assert result.results["test_accuracy"] == pytest.approx(np.mean(stored["predicted"] == stored["label"]), abs=1e-6)
+
+
+def test_a_finished_run_is_not_reused_for_other_data(sample, tmp_path):
+    """Same config, same network, same profile, but other images (another sha256): trained again."""
+    from dataclasses import replace
+
+    kwargs = dict(profile="quick", runs_dir=tmp_path / "runs", results_dir=tmp_path / "results", verbose=0)
+    first = run_experiment(TINY, data=sample, **kwargs)
+    assert run_experiment(TINY, data=sample, **kwargs).reused
+    flipped = replace(sample, x_train=sample.x_train[:, :, ::-1].copy(), sha256="other-" + sample.sha256)
+    again = run_experiment(TINY, data=flipped, **kwargs)
+    assert not again.reused and again.results["data"]["sha256"] == flipped.sha256 != first.results["data"]["sha256"]

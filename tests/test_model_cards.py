@@ -255,3 +255,15 @@ def test_the_augmentation_line_names_its_settings_and_reads_as_a_list():
     line = next(x for x in card.splitlines() if x.startswith("- **Augmentation:**"))
     assert "(settings `original`, random, training only" in line, line
     assert "- **Augmentation:** none" in render_model_card(make_results("deeper", seed=1))
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_each_committed_card_is_what_the_renderer_makes_of_its_results_now(name):
+    """Not committed files compared with each other: the card must be exactly what the code renders
+    from the committed results today (a flipped sign in the renderer shows up here)."""
+    import json
+
+    results = json.loads((ROOT / "results" / "full" / f"{name}.json").read_text())
+    card = (ROOT / "ethics" / "model-cards" / f"{name}.md").read_text(encoding="utf-8")
+    assert render_model_card(results, source=f"results/full/{name}.json") == card, \
+        f"{name}.md is stale: run python -m workshop model-cards"

@@ -44,3 +44,23 @@ def test_writing_the_times_twice_changes_nothing_the_second_time(tmp_path):
     assert write_header_times(tmp_path) == []
     assert {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "notebooks").glob("*.py")} == first
     assert all(text.count("(measured by") == 1 for text in first.values())
+
+
+def test_a_stale_header_is_rewritten_and_reported(tmp_path):
+    """The writer's first write changes what is stale, and says which scripts it changed."""
+    import shutil
+
+    from workshop.times import write_header_times
+
+    shutil.copytree(ROOT / "results" / "series", tmp_path / "results" / "series")
+    (tmp_path / "notebooks").mkdir()
+    for script in SCRIPTS:
+        shutil.copy2(script, tmp_path / "notebooks" / script.name)
+    target = tmp_path / "notebooks" / SCRIPTS[0].name
+    records = load_records(ROOT)
+    right = "# " + _wrap(time_sentence(SCRIPTS[0].stem, records))
+    stale = right.replace("in the quick profile", "in the quick profile (stale)", 1)
+    target.write_text(target.read_text(encoding="utf-8").replace(right, stale), encoding="utf-8")
+    assert stale in target.read_text(encoding="utf-8")
+    assert write_header_times(tmp_path) == [target]
+    assert right in target.read_text(encoding="utf-8") and "(stale)" not in target.read_text(encoding="utf-8")
