@@ -25,6 +25,7 @@ for parallel in (False, True):
     r = run_experiment(config, profile="quick", data=data, runs_dir=sys.argv[1] + "/runs", results_dir=sys.argv[1] + "/r",
                        verbose=0, data_parallel=parallel).results
     out[str(parallel)] = r["test_accuracy"]
+    out["distribution " + str(parallel)] = r["distribution"]
 import keras
 out["devices"] = keras.distribution.list_devices()
 print(json.dumps(out))
@@ -39,4 +40,7 @@ def test_data_parallel_on_two_devices_matches_one_device(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     out = json.loads(done.stdout.strip().splitlines()[-1])
     assert len(out["devices"]) == 2
+    # recorded by the run itself: a scope that did nothing would leave None here
+    assert out["distribution False"] is None
+    assert out["distribution True"] == {"strategy": "DataParallel", "devices": out["devices"]}
     assert abs(out["True"] - out["False"]) < 0.06, out  # one epoch of noise on 500 test images

@@ -41,8 +41,8 @@ from . import checkpoints
 from .config import EXPERIMENTS, PRECISIONS, ExperimentConfig, base_config, profile_of, resolve, stored_config
 from .lock import run_lock
 from .networks import build_augmented, build_baseline, build_deeper, compile_like_original
-from .records import (EpochLog, RunResult, confusion_matrix, load_model_safely, model_is_sound, network_fingerprint,
-                      network_layers, read_history, read_results, record_model, write_predictions)
+from .records import (EpochLog, RunResult, confusion_matrix, distribution_record, load_model_safely, model_is_sound,
+                      network_fingerprint, network_layers, read_history, read_results, record_model, write_predictions)
 
 BUILDERS = {"baseline": build_baseline, "deeper": build_deeper}
 
@@ -205,6 +205,7 @@ class Run:
             "wall_seconds_this_session": round(time.perf_counter() - self.started, 1),
             "images_per_second_median": round(float(np.median([r["images_per_second"] for r in history])), 1),
             "peak_rss_mb": peak_rss_mb(), "versions": library_versions(), "machine": machine_info(),
+            "distribution": distribution_record(),
             "finished_utc": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         }
 
@@ -260,9 +261,8 @@ def start_run(experiment: str | ExperimentConfig, model: keras.Model, data: Data
 def data_parallel_scope(data_parallel: bool):
     """A context in which the model is built and trained on every local device (``keras.distribution``).
 
-    Keras's ``DataParallel`` splits each batch across the devices, a replica of the weights on each; it
-    needs JAX and two or more devices (a CPU can fake them: ``--xla_force_host_platform_device_count=2``).
-    """
+    ``DataParallel`` splits each batch over the devices (JAX, two or more; a CPU fakes them with
+    ``--xla_force_host_platform_device_count=2``), a replica of the weights on each."""
     from contextlib import nullcontext
 
     if not data_parallel:

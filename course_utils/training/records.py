@@ -205,3 +205,11 @@ def read_predictions(path: Path) -> dict[str, np.ndarray]:
     with np.load(path, allow_pickle=False) as f:
         return {key: f[key] for key in ("label", "predicted", "confidence")}
 
+
+def distribution_record() -> dict | None:
+    """How the run was spread over devices (``keras.distribution``), or None for one device."""
+    current = keras.distribution.distribution()
+    if current is None:
+        return None
+    return {"strategy": type(current).__name__, "devices": [str(d) for d in np.ravel(current.device_mesh.devices)]}
+
