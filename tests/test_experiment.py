@@ -70,8 +70,16 @@ def test_finished_run_is_reused_not_retrained(sample, tmp_path):
 
 
 RESUME_SCRIPT = """
-import sys
+import pathlib, sys, time
+from course_utils.training import checkpoints
 from course_utils.training.experiment import ExperimentConfig, run_experiment
+
+def mid_second_epoch(self, batch, logs=None):  # the hook: tell the parent, then wait to be killed
+    if self.epoch_now == 1 and batch == 2:  # the third batch of the second epoch
+        pathlib.Path(sys.argv[1], "in-epoch-2").touch()
+        time.sleep(600)
+checkpoints.SafeCheckpoint.on_epoch_begin = lambda self, epoch, logs=None: setattr(self, "epoch_now", epoch)
+checkpoints.SafeCheckpoint.on_train_batch_end = mid_second_epoch
 from course_utils.data import load_dataset
 config = ExperimentConfig("resume", model="baseline", epochs=3, train_images=640, batch_size=32)
 run_experiment(config, profile="quick", data=load_dataset("sample", progress=False),
@@ -84,14 +92,15 @@ def test_killed_run_resumes_from_last_finished_epoch(sample, tmp_path):
     log = tmp_path / "runs" / "quick" / "resume" / "history.jsonl"
     first_checkpoint = tmp_path / "runs" / "quick" / "resume" / "checkpoints" / "epoch-001.json"
     child = subprocess.Popen([sys.executable, "-c", RESUME_SCRIPT, str(tmp_path)], env=env)
+    marker = tmp_path / "in-epoch-2"
     deadline = time.time() + 300
-    while time.time() < deadline and not first_checkpoint.exists():
-        time.sleep(0.05)
-    time.sleep(0.3)  # into the second epoch
+    while time.time() < deadline and not marker.exists() and child.poll() is None:
+        time.sleep(0.05)  # polling for the child's signal, not a guess at how long an epoch takes
+    assert marker.exists(), "the child never reached its second epoch"
     child.send_signal(signal.SIGKILL)
     child.wait()
     before = [json.loads(line) for line in log.read_text().splitlines()]
-    assert 1 <= len(before) < 3, "the kill should land mid-run"
+    assert len(before) == 1 and first_checkpoint.exists(), "killed during epoch 2: one epoch is saved"
     assert not (tmp_path / "results" / "quick" / "resume.json").exists()
 
     # The same run again, in this process (a second child would only import Keras once more): it
