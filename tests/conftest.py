@@ -91,3 +91,12 @@ def replace_in_tar(source: Path, target: Path, name_suffix: str, data: bytes | N
                 payload, member.size = data, len(data)
             out.addfile(member, io.BytesIO(payload) if payload is not None else None)
     return target
+
+
+@pytest.fixture(scope="session")
+def sample():
+    """The bundled sample as a Dataset (decoded once, then cached; shared by every module that trains)."""
+    from course_utils.data import load_dataset
+
+    return load_dataset("sample", progress=False)
+

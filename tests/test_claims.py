@@ -21,8 +21,8 @@ from workshop.law_date import pages as law_pages, settings as law_settings, spok
 from workshop.handouts import CITATION, LINK, citation_keys, parse_bibliography, split_instructor
 from ours import matches, our_accuracies, our_losses, without_tagged_numbers
 from prose import paragraphs
+from shared import ROOT, LEGAL
 
-ROOT = Path(__file__).resolve().parent.parent
 ETHICS = ROOT / "ethics"
 CLAIMS = ETHICS / "claims.csv"
 COLUMNS = ["claim", "file", "source", "date_checked", "status"]
@@ -34,8 +34,6 @@ TEXTS = sorted(p for p in ETHICS.rglob("*.md")
 # A sentence that says what could not be checked.
 HEDGE = re.compile(r"could not|not read|not check|did not check|we found no|not found|not confirm|"
                    r"reported|not available|unknown", re.IGNORECASE)
-LEGAL = re.compile(r"AI Act|TAKE IT DOWN|DEFIANCE|GDPR|BIPA|Regulation \(EU\)|[Tt]ribunal|\bfined\b|"
-                   r"[Ss]ettle(?:ment|d)|[Ss]tatute|\bbann?(?:ed|s)\b|[Pp]rohibit")
 CIFAR_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 
 

@@ -10,8 +10,8 @@ import pytest
 
 from workshop.editions import build_editions, is_teacher_only
 from workshop.handouts import INSTRUCTOR_MARKER, split_instructor
+from shared import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 SCRIPTS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
 LINK = re.compile(r"\]\(([^)\s#]+)(?:#[^)]*)?\)")
 

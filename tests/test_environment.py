@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from shared import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def load():

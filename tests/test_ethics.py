@@ -14,8 +14,8 @@ from workshop.handouts import (
 )
 from ours import TAGGED, matches, tag_problems, tagged_numbers
 from prose import paragraphs as split_paragraphs
+from shared import ROOT, LEGAL
 
-ROOT = Path(__file__).resolve().parent.parent
 ETHICS = ROOT / "ethics"
 PROMPTS = {  # fixed names other files link to, and the notebook each prompt is paired with
     "01-privacy-concerns.md": "02_baseline",
@@ -33,9 +33,6 @@ ORIGINAL_QUESTIONS = {
     "02-harms-and-faces.md": "How can training machines on images be harmful? Could such an algorithm be used "
                              "to distinguish people's faces? What are the ethical and privacy implications?",
 }
-# A paragraph naming one of these makes a legal statement, which must say "as of" a date.
-LEGAL = re.compile(r"AI Act|TAKE IT DOWN|GDPR|BIPA|Regulation \(EU\)|[Tt]ribunal|\bfined\b|\bfine of\b|"
-                   r"[Ss]ettle(?:ment|d)|[Ss]tatute|\bbann?(?:ed|s)\b|[Pp]rohibit")
 YEAR_OR_PERCENT = re.compile(r"\b(?:19|20)\d\d\b|\d%")
 
 

@@ -21,11 +21,6 @@ from course_utils.training.networks import build_baseline, build_deeper
 TINY = ExperimentConfig("tiny", model="baseline", epochs=1, train_images=640, batch_size=64)
 
 
-@pytest.fixture(scope="module")
-def sample():
-    return load_dataset("sample", progress=False)
-
-
 def test_original_parameter_counts():
     assert build_baseline().count_params() == 4_200_842
     assert build_deeper().count_params() == 1_676_842

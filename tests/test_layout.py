@@ -11,8 +11,8 @@ import pytest
 
 import course_utils
 from workshop import export
+from shared import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "course_utils"
 WORKSHOP = ROOT / "workshop"
 MODULES = sorted(p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts)

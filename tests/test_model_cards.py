@@ -12,8 +12,8 @@ from workshop.cli import main
 from course_utils.data.formats import CLASS_NAMES
 from workshop.handouts import LINK, citation_keys, parse_bibliography
 from workshop.model_cards import MODELS, render_model_card, write_model_cards
+from shared import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 ETHICS = ROOT / "ethics"
 ROW = re.compile(r"^\| (\w+) \| ([\d,]+) \| ([\d,]+) \| (\d\.\d{4}) \|$", re.MULTILINE)
 ACCURACY = re.compile(r"\*\*Test accuracy:\*\* (\d\.\d{4}) \(([\d,]+) of ([\d,]+) test images")

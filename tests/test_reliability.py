@@ -23,14 +23,9 @@ from course_utils.training import checkpoints
 from course_utils.training.config import ExperimentConfig
 from course_utils.training.experiment import run_experiment
 from course_utils.training.records import RunResult
+from shared import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 TINY = ExperimentConfig("tiny", model="baseline", epochs=2, train_images=320, batch_size=64)
-
-
-@pytest.fixture(scope="module")
-def sample():
-    return load_dataset("sample", progress=False)
 
 
 def _small(sample, n=320):

@@ -5,8 +5,8 @@ import json
 from pathlib import Path
 
 from workshop.report import REFERENCES, readme_blocks, results_table, update_readme
+from shared import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_readme_tables_match_committed_results():

@@ -24,8 +24,8 @@ from workshop.report import load_results
 from workshop.editions import keep_resolvable_links
 from workshop.site import FIGURE_TEXT, _figure_alt_text
 from workshop.site_check import site_problems
+from shared import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "build" / "site"
 SHOTS = ROOT / "build" / "site-screenshots"
 SAMPLE = LaunchSettings(repository="https://github.com/example-org/cifar10-course", student_edition="student")

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from workshop.times import _wrap, load_records, time_sentence
+from shared import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 SCRIPTS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
 
 
