@@ -150,7 +150,7 @@ BACKEND_TESTS = ("test_augment.py", "test_collapse.py", "test_data.py", "test_ex
 BACKEND_FREE_TESTS = ("test_claims.py", "test_data_errors.py", "test_data_parallel.py", "test_editions.py",
                       "test_environment.py", "test_ethics.py", "test_layout.py", "test_model_cards.py",
                       "test_notebooks.py", "test_profiles.py", "test_quoted_numbers.py", "test_reliability_home.py",
-                      "test_report.py", "test_series.py", "test_site.py", "test_times.py", "test_xla_cpu.py")
+                      "test_report.py", "test_series.py", "test_site.py", "test_stats.py", "test_times.py", "test_xla_cpu.py")
 BACKEND_NOTEBOOKS = ("02_baseline.ipynb", "04_augmented.ipynb")  # on JAX in CI, and with --backend NAME
 # Notebooks that reuse each other's runs (03 and 12 reuse 02's and 03's, 04 reuses 03's, 05 all of
 # them) run in this order in one pytest run; the others train only their own demos and run beside them.

@@ -12,6 +12,8 @@ from shared import ROOT
 def test_readme_tables_match_committed_results():
     blocks = dict(readme_blocks((ROOT / "README.md").read_text()))
     assert "results/full" in blocks, "README.md lost its results markers"
+    blocks.update(readme_blocks((ROOT / "benchmarks" / "README.md").read_text()))
+    assert "results/h100-jax" in blocks
     for folder, body in blocks.items():
         assert (ROOT / folder).is_dir(), f"README has a table for {folder}, which does not exist"
         assert body == results_table(ROOT / folder), \
@@ -26,6 +28,16 @@ def test_the_seed_tables_match_committed_results():
     for folder, body in blocks:
         assert body == seeds_table(ROOT / "results" / folder), \
             f"the seeds table of results/{folder} is stale: run `python -m workshop report --write`"
+
+
+def test_the_paired_tables_match_the_stored_predictions():
+    from workshop.report import PAIRED, paired_table
+
+    blocks = PAIRED.findall((ROOT / "benchmarks" / "README.md").read_text())
+    assert blocks, "benchmarks/README.md lost its paired-test markers"
+    for folder, first, second, body in blocks:
+        assert body == paired_table(ROOT / "results" / folder, first, second), \
+            f"the paired table {first}/{second} of results/{folder} is stale: run `python -m workshop report --write`"
 
 
 def test_the_seed_table_groups_runs_by_seed(tmp_path):

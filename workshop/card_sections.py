@@ -9,6 +9,7 @@ import math
 from dataclasses import dataclass
 
 from .report import system
+from .stats import wilson_interval
 
 ARCHITECTURES = {
     "baseline": "one convolutional block: Conv2D (32 filters, 3x3, same padding, ReLU), 2x2 max "
@@ -178,9 +179,8 @@ USE_FACTORS_METRICS = [
     "",
     "- **Accuracy** on the test set, overall and per class, with the share of each class "
     "predicted as each other class (the confusion matrix).",
-    "- **Uncertainty:** a 95% interval from the binomial approximation "
-    "(accuracy ± 1.96 × standard error). It covers the sampling of test images only, not "
-    "the variation between training runs with different seeds.",
+    "- **Uncertainty:** a 95% Wilson score interval for the test accuracy. It covers the "
+    "sampling of test images only, not the variation between training runs with different seeds.",
     "",
 ]
 
@@ -226,7 +226,8 @@ def quantitative(c: CardFacts) -> list[str]:
         "## Quantitative analyses",
         "",
         f"- **Test accuracy:** {four_decimals(c.accuracy)} ({_count(c.n_correct)} of {_count(c.n_test)} test images "
-        f"correct; 95% interval about {four_decimals(c.accuracy - 1.96 * c.se)} to {four_decimals(c.accuracy + 1.96 * c.se)})",
+        f"correct; 95% interval {four_decimals(wilson_interval(c.n_correct, c.n_test)[0])} to "
+        f"{four_decimals(wilson_interval(c.n_correct, c.n_test)[1])})",
         f"- **Test loss:** {four_decimals(float(c.results['test_loss']))}",
         f"- **Mean of per-class accuracies:** {four_decimals(c.macro)}; best class **{c.best}** "
         f"({four_decimals(per_class[c.best])}), worst class **{c.worst}** ({four_decimals(per_class[c.worst])}), "

@@ -65,11 +65,11 @@ def results_table(results_dir: str | Path = "results/full") -> str:
     if not results:
         shown = "/".join(Path(results_dir).parts[-2:])
         return f"_No finished runs in `{shown}` yet._\n"
-    rows = ["| experiment | parameters | training images | epochs | test accuracy | published | training time | "
+    rows = ["| experiment | parameters | training images | epochs | test accuracy (95% interval) | published | training time | "
             "images/s (median) | peak RSS | data |", "|---|---|---|---|---|---|---|---|---|---|"]
     for name, r in results.items():
         images = (r.get("config") or {}).get("train_images") or r["data"]["train_images"]
-        rows.append(f"| {name} | {r['parameters']:,} | {images:,} | {r['epochs_completed']} | {r['test_accuracy']:.4f} | "
+        rows.append(f"| {name} | {r['parameters']:,} | {images:,} | {r['epochs_completed']} | {accuracy_cell(r)} | "
                     f"{_reference(name)} | {_duration(r['train_seconds'])} | {r['images_per_second_median']:.0f} | "
                     f"{r['peak_rss_mb'] / 1024:.2f} GB | {data_label(r['data'])} |")
     first = next(iter(results.values()))
@@ -80,6 +80,17 @@ def results_table(results_dir: str | Path = "results/full") -> str:
     where = f"{machine['cpus']} CPU cores" if accelerator == "cpu" else f"one {accelerator} GPU and {machine['cpus']} CPU cores"
     rows.append(f"Measured on {where} ({system(machine)}) with {versions}.")
     return "\n".join(rows) + "\n"
+
+
+def accuracy_cell(results: dict) -> str:
+    """``0.6684 (0.659-0.678)``: the test accuracy and its 95% Wilson interval over the test images."""
+    from .stats import wilson_interval
+
+    matrix = results.get("confusion_matrix")
+    if not matrix:
+        return f"{results['test_accuracy']:.4f}"
+    low, high = wilson_interval(sum(matrix[i][i] for i in range(len(matrix))), sum(map(sum, matrix)))
+    return f"{results['test_accuracy']:.4f} ({low:.3f}-{high:.3f})"
 
 
 def system(machine: dict) -> str:
@@ -118,6 +129,30 @@ def seeds_table(results_dir: str | Path) -> str:
     return "\n".join(rows) + "\n"
 
 
+PAIRED = re.compile(r"<!-- paired:([\w.-]+):(\w+):(\w+):start -->\n(.*?)<!-- paired:\1:\2:\3:end -->", flags=re.S)
+
+
+def paired_table(results_dir: str | Path, first: str, second: str) -> str:
+    """Seed by seed, ``first`` against ``second`` on the same test images: the images only one of them
+    got right (b, c) and the exact McNemar p-value, from the predictions stored beside each run."""
+    import numpy as np
+
+    from .stats import discordant, mcnemar_exact
+
+    folder = Path(results_dir)
+    rows = [f"| seed | {first} | {second} | only {first} right (b) | only {second} right (c) | McNemar p |",
+            "|---|---|---|---|---|---|"]
+    seeds = sorted({42} | {int(p.stem.rsplit("_seed", 1)[1]) for p in folder.glob(f"{first}_seed*.json")})
+    for seed in seeds:
+        suffix = "" if seed == 42 else f"_seed{seed}"
+        a, b = (np.load(folder / f"{name}{suffix}.predictions.npz") for name in (first, second))
+        only_a, only_b = discordant(a["label"], a["predicted"], b["predicted"])
+        accuracy = [float(np.mean(p["predicted"] == p["label"])) for p in (a, b)]
+        rows.append(f"| {seed} | {accuracy[0]:.4f} | {accuracy[1]:.4f} | {only_a} | {only_b} | "
+                    f"{mcnemar_exact(only_a, only_b):.3g} |")
+    return "\n".join(rows) + "\n"
+
+
 def readme_blocks(text: str) -> list[tuple[str, str]]:
     """(results folder, table text) for every marked block in a README's text."""
     return [(f"results/{name or 'full'}", body) for name, body in BLOCK.findall(text)]
@@ -127,7 +162,7 @@ def update_readme(readme: str | Path = "README.md", root: str | Path = ".") -> s
     """Regenerate every marked table in ``readme`` from its results folder; return the new tables."""
     readme = Path(readme)
     text = readme.read_text()
-    if not BLOCK.search(text) and not SEEDS.search(text):
+    if not BLOCK.search(text) and not SEEDS.search(text) and not PAIRED.search(text):
         raise ValueError(f"{readme} has no {START} ... {END} markers; add them where the table belongs")
 
     def fresh(match: re.Match) -> str:
@@ -136,6 +171,9 @@ def update_readme(readme: str | Path = "README.md", root: str | Path = ".") -> s
         tag = f"results:{name}:" if name else "results:"
         return f"<!-- {tag}start -->\n{table}<!-- {tag}end -->"
 
+    text = PAIRED.sub(lambda m: f"<!-- paired:{m.group(1)}:{m.group(2)}:{m.group(3)}:start -->\n"
+                      f"{paired_table(Path(root) / 'results' / m.group(1), m.group(2), m.group(3))}"
+                      f"<!-- paired:{m.group(1)}:{m.group(2)}:{m.group(3)}:end -->", text)
     new = SEEDS.sub(lambda m: f"<!-- seeds:{m.group(1)}:start -->\n{seeds_table(Path(root) / 'results' / m.group(1))}"
                               f"<!-- seeds:{m.group(1)}:end -->", BLOCK.sub(fresh, text))
     write_text_atomic(readme, new)

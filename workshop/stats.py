@@ -1,0 +1,41 @@
+"""Is a difference real? The interval of one accuracy, and the paired test of two models.
+
+- :func:`wilson_interval`: the 95% Wilson score interval of an accuracy from ``correct`` of ``n`` test
+  images (it stays inside 0-1 and is accurate near 0 and 1, where the ± 1.96 standard errors is not).
+- :func:`mcnemar_exact`: two models scored on the same test images differ only on the images that one
+  gets right and the other wrong (``b`` and ``c``); under "no difference" each such image is a fair
+  coin, so the two-sided exact binomial test of ``min(b, c)`` out of ``b + c`` gives the p-value.
+"""
+from __future__ import annotations
+
+import math
+
+Z95 = 1.959963984540054  # the standard normal's 97.5% point
+
+
+def wilson_interval(correct: int, n: int, z: float = Z95) -> tuple[float, float]:
+    """The Wilson score interval of the proportion ``correct / n``."""
+    if n <= 0:
+        raise ValueError("an interval needs at least one test image")
+    p = correct / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def mcnemar_exact(b: int, c: int) -> float:
+    """The exact two-sided McNemar p-value for ``b`` and ``c`` discordant images."""
+    n, k = b + c, min(b, c)
+    if n == 0:
+        return 1.0
+    tail = sum(math.comb(n, i) for i in range(k + 1)) / 2 ** n
+    return min(1.0, 2 * tail)
+
+
+def discordant(truth, first, second) -> tuple[int, int]:
+    """``(b, c)``: images only the first model got right, and images only the second got right."""
+    b = c = 0
+    for t, x, y in zip(truth, first, second, strict=True):
+        b += int(x == t and y != t)
+        c += int(y == t and x != t)
+    return b, c
