@@ -1,10 +1,15 @@
 """How fast the course trains, against what: its own path beside plain Keras, on this machine, in one run.
 
-    python benchmarks/benchmark.py            # deeper and augmented, TensorFlow, course and plain Keras
+    python benchmarks/benchmark.py            # deeper and augmented, TensorFlow, course and plain Keras,
+                                              # in 3 interleaved pairs (--pairs N)
     python benchmarks/benchmark.py --all      # also the baseline, the JAX backend (with and without the
                                               # YNNPACK flag of course_utils/core/xla_cpu.py), the legacy generator
     python benchmarks/benchmark.py --bf16     # measure bf16 training even where this CPU does it slowly
 
+The course's path and plain Keras take turns (course, plain, then plain, course, ...) for ``--pairs``
+pairs, so a machine whose speed drifts slows both alike; each row reports the median over its pairs
+and the range, and the course/plain ratio is taken pair by pair, with its median and range. On a
+shared machine one pair says little: its ratio can be off by a third.
 For each measurement a fresh process trains ``--epochs`` epochs on a slice of ``--images`` images
 (80% fitted, 20% validated; random pixels of CIFAR-10's shape, since speed does not depend on what the
 pixels show) and reports the median epoch time with the first epoch left out (it includes tracing),
@@ -205,17 +210,51 @@ def plan(args, limits: dict) -> tuple[list[dict], list[str]]:
     return specs, notes
 
 
+def summarise(rows: list[dict]) -> list[dict]:
+    """One row per configuration: the median over its pairs, the range, and the pair-by-pair ratios."""
+    groups: dict[tuple, list[dict]] = {}
+    for r in rows:
+        groups.setdefault((r["model"], r["path"], r["precision"], r["backend"]), []).append(r)
+    out = []
+    for key, runs in groups.items():
+        speeds = [r["images_per_second"] for r in runs]
+        out.append({**runs[0], "images_per_second": statistics.median(speeds), "images_per_second_range": [min(speeds), max(speeds)],
+                    "median_epoch_seconds": statistics.median(r["median_epoch_seconds"] for r in runs),
+                    "peak_rss_mb": max(r["peak_rss_mb"] for r in runs), "pairs": len(runs)})
+    for row in out:
+        if row["path"] == "course":
+            plain = groups.get((row["model"], "plain", row["precision"], "tensorflow"), [])
+            course = groups[(row["model"], "course", row["precision"], row["backend"])]
+            ratios = [c["images_per_second"] / p["images_per_second"] for c, p in zip(course, plain)]
+            if ratios:
+                row["course_over_plain"] = {"median": statistics.median(ratios), "min": min(ratios), "max": max(ratios),
+                                            "pairs": len(ratios)}
+    return out
+
+
+def interleaved(specs: list[dict], pairs: int) -> list[dict]:
+    """The course and plain measurements of each configuration in turn, the order swapped every other
+    pair (course, plain, plain, course, ...); the other measurements once, at the end."""
+    paired = [s for s in specs if s["path"] in ("course", "plain") and s["backend"] == "tensorflow"]
+    order = []
+    for i in range(pairs):
+        for s in paired[::2]:
+            twin = next(t for t in paired if t is not s and t["model"] == s["model"] and t["precision"] == s["precision"])
+            order += [s, twin] if i % 2 == 0 else [twin, s]
+    return order + [s for s in specs if not any(s is p for p in paired)]
+
+
 def table(rows: list[dict], limits: dict) -> str:
-    plain = {(r["model"], r["precision"], r["backend"]): r for r in rows if r["path"] == "plain"}
-    lines = [f"{'model':10} {'path':7} {'precision':9} {'backend':15} {'epoch s':>8} {'images/s':>9} "
-             f"{'course/plain':>12} {'GFLOP/s':>8} {'of limit':>8} {'peak RSS':>9}"]
+    lines = [f"{'model':10} {'path':7} {'precision':9} {'backend':15} {'epoch s':>8} {'images/s (range)':>20} "
+             f"{'course/plain (range)':>22} {'GFLOP/s':>8} {'of limit':>8} {'peak RSS':>9}"]
     for r in rows:
         gflops = r["images_per_second"] * r["flops_per_image"] / 1e9
-        ref = plain.get((r["model"], r["precision"], "tensorflow"))
-        ratio = f"{r['images_per_second'] / ref['images_per_second']:.2f}x" if ref and r["path"] == "course" else ""
+        low, high = r.get("images_per_second_range", [r["images_per_second"]] * 2)
+        ratio = r.get("course_over_plain")
+        ratio = f"{ratio['median']:.2f}x ({ratio['min']:.2f}-{ratio['max']:.2f})" if ratio else ""
         lines.append(f"{r['model']:10} {r['path']:7} {r['precision']:9} {r['backend']:15} "
-                     f"{r['median_epoch_seconds']:8.1f} {r['images_per_second']:9.0f} {ratio:>12} {gflops:8.1f} "
-                     f"{gflops / limits[r['precision']]:8.1%} {r['peak_rss_mb'] / 1024:8.2f}G")
+                     f"{r['median_epoch_seconds']:8.1f} {r['images_per_second']:7.0f} ({low:.0f}-{high:.0f}) "
+                     f"{ratio:>22} {gflops:8.1f} {gflops / limits[r['precision']]:8.1%} {r['peak_rss_mb'] / 1024:8.2f}G")
     return "\n".join(lines)
 
 
@@ -240,8 +279,9 @@ def plot(rows: list[dict], path: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--images", type=int, default=10_000, help="images in the slice (default 10,000)")
-    parser.add_argument("--epochs", type=int, default=3, help="epochs per measurement; the first is left out")
+    parser.add_argument("--images", type=int, default=6_400, help="images in the slice (default 6,400)")
+    parser.add_argument("--epochs", type=int, default=2, help="epochs per measurement; the first is left out")
+    parser.add_argument("--pairs", type=int, default=3, help="course/plain pairs, taken in turn (default 3)")
     parser.add_argument("--all", action="store_true", help="add the baseline, JAX and the legacy generator")
     parser.add_argument("--bf16", action="store_true", help="measure bf16 training even if this CPU lacks bf16 units")
     parser.add_argument("--out", default=str(ROOT / "results" / "benchmarks"), help="where the JSON and plot go")
@@ -259,18 +299,20 @@ def main(argv: list[str] | None = None) -> int:
           f"{limits['train_fp32_images_per_second']:,.0f} images/s in fp32, "
           f"{limits['train_bf16_images_per_second']:,.0f} in bf16", flush=True)
     specs, notes = plan(args, limits)
-    rows = []
-    for spec in specs:
-        rows.append(_child("one", spec, spec["backend"]))
+    measured = []
+    for spec in interleaved(specs, args.pairs):
+        measured.append(_child("one", spec, spec["backend"]))
         print(f"  {spec['model']} {spec['path']} {spec['precision']} {spec['backend']}: "
-              f"{rows[-1]['images_per_second']:.0f} images/s", flush=True)
+              f"{measured[-1]['images_per_second']:.0f} images/s", flush=True)
+    rows = summarise(measured)
     print("\n" + table(rows, limits))
     for note in notes:
         print(f"note: {note}")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     record = {"machine": machine_name(), "cpus": os.cpu_count(), "platform": platform.platform(terse=True),
-              "date": time.strftime("%Y-%m-%d"), "limits_gflops": limits, "notes": notes, "measurements": rows,
+              "date": time.strftime("%Y-%m-%d"), "limits_gflops": limits, "notes": notes, "pairs": args.pairs,
+              "summary": rows, "measurements": measured,
               "load_average_after": round(os.getloadavg()[0], 2), "seconds": round(time.perf_counter() - started)}
     (out / f"{machine_name()}.json").write_text(json.dumps(record, indent=1) + "\n")
     plot(rows, out / f"{machine_name()}.png")
