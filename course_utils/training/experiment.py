@@ -182,8 +182,8 @@ class Run:
             return RunResult(self.config, self.record, self.run_dir, reused=True)
         with self._lock:
             results = self._results(model, _evaluate_and_save(model, self.config, self.data, self.run_dir))
-            write_predictions(self.results_path.with_suffix(".predictions.npz"),
-                              np.load(self.run_dir / "predictions.npz")["probabilities"], self.data.y_test)
+            stored = RunResult(self.config, results, self.run_dir)
+            write_predictions(self.results_path.with_suffix(".predictions.npz"), stored.probabilities(), self.data.y_test)
             write_json_atomic(self.results_path, results)
             checkpoints.clear(self.run_dir / "checkpoints")
         return RunResult(self.config, results, self.run_dir)
