@@ -160,7 +160,8 @@ fig = plot_collapse(runs, title=f"After the switch to raw, warped pixels ({first
 # *Figure: three panels against the training step after the switch. Left, the loss of each of the
 # first batches falls from hundreds towards ln 10; middle, the share of the 512 dense ReLU units that
 # are zero for every probe image rises to all of them from the trained model, and rises then falls
-# back from the untrained one; right, the spread of an image's ten scores shrinks.*
+# back from the untrained one; right, the spread of an image's ten scores, which shrinks for the
+# trained start and grows for the untrained one.*
 #
 # The same numbers at a few steps, for the run that started from the trained model:
 
@@ -240,7 +241,8 @@ assert np.allclose(keras.ops.convert_to_numpy(augmenter(image, training=False)),
 #
 # Each image's six numbers must be drawn independently: if the angle depended on the flip, the network
 # would see only some of the combinations. Here are the correlations between them over 4,096 draws;
-# values near 0 mean independent.
+# values near 0 show no linear dependence (a correlation cannot show independence; the draws are
+# independent because each comes from its own call of the random generator).
 
 # %%
 draws = {k: keras.ops.convert_to_numpy(v) for k, v in build_augmenter("original", seed=0).draw(4096, 32, 32).items()}

@@ -53,7 +53,8 @@ from course_utils import (CLASS_NAMES, build_baseline, build_deeper, check, laye
 #
 # A convolution layer slides a small grid of weights, the filter (or kernel), over the image. At each
 # position it multiplies the nine pixels under the filter by the nine weights and adds the products:
-# one number per position. The filter below has −1 on the left, +1 on the right, so it answers
+# one number per position. (Mathematicians would call this a cross-correlation: unlike a convolution
+# in the strict sense, the filter is not flipped first. Keras's `Conv2D` computes exactly this.) The filter below has −1 on the left, +1 on the right, so it answers
 # "how much brighter is the right side than the left side?" Our test image is dark on the left and
 # bright on the right.
 
@@ -148,8 +149,9 @@ assert 3 * 3 * 3 * 32 + 32 == build_baseline().get_layer("conv1").count_params()
 # > "No padding specified, so the output spatial dimensions may be reduced" (a student's comment in the original notebook)
 #
 # A 3 × 3 window fits into a row of 6 pixels at only 4 positions (starting at 0, 1, 2, 3), so a
-# convolution with no padding, `padding="valid"` (the Keras default), turns 6 × 6 into 4 × 4 and, in
-# general, n × n into (n − 2) × (n − 2). `padding="same"` first adds a border of zeros one pixel wide,
+# convolution with no padding, `padding="valid"` (the Keras default), turns 6 × 6 into 4 × 4 and, for
+# a 3 × 3 filter moved one pixel at a time (stride 1), n × n into (n − 2) × (n − 2); a k × k filter
+# gives (n − k + 1) × (n − k + 1). `padding="same"` first adds a border of zeros one pixel wide,
 # so that every pixel can be the centre of a window and the size stays n × n.
 
 # %%
@@ -309,7 +311,8 @@ assert gap_deeper.get_layer("dense").count_params() == 64 * 512 + 512
 # - A 3 × 3 filter multiplies the nine pixels under it by nine weights and adds them up, at every
 #   position; in a real layer the filter also spans all input channels (3 × 3 × 3 = 27 weights and
 #   1 bias for each filter of the first layer).
-# - `valid` padding (the Keras default) shrinks n × n to (n − 2) × (n − 2): that is why the deeper
+# - `valid` padding (the Keras default) shrinks n × n to (n − 2) × (n − 2) for a 3 × 3 filter at
+#   stride 1: that is why the deeper
 #   net's `conv2b` turns 16 × 16 into 14 × 14. `same` keeps the size by adding a border of zeros,
 #   which the filter can mistake for an edge.
 # - Flatten only rearranges: 16 × 16 × 32 = 8,192 values in the baseline, 7 × 7 × 64 = 3,136 in the

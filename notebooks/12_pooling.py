@@ -239,7 +239,8 @@ assert all(curve[0] == 0.0 and curve[4] > 0.0 for curve in sensitivity.values())
 # %% [markdown]
 # **The finding, plainly:** pooling buys only approximate shift invariance. On a single bright value
 # a pooling window ignores moves that stay inside it; on the real feature maps above, a 1-pixel shift
-# still changed 53% of the max-pooled values, and stacking convolutions and pooling does not add up
+# still changed the max-pooled maps by 53% of their size (the norm of the change over the norm of the
+# maps), and stacking convolutions and pooling does not add up
 # to a network that ignores shifts. Zhang showed that this
 # comes from downsampling without first blurring (the sampling theorem is ignored), that one-pixel
 # shifts can change the outputs of standard networks, and that blurring before subsampling makes

@@ -108,7 +108,7 @@ assert np.array_equal(big, dropout(np.ones(100_000), 0.5, seed=0))      # same s
 # ## Why the survivors are multiplied by 1/(1 − p)
 #
 # The layer after dropout is trained on inputs where a fraction p is missing. If the survivors were
-# left as they are, its inputs would on average be (1 − p) times smaller during training than at
+# left as they are, its inputs would on average be (1 − p) times as large during training as at
 # inference, when nothing is dropped. Scaling the survivors by 1/(1 − p) makes the average the same in
 # both modes. Averaged over a million units:
 
@@ -214,7 +214,8 @@ for name, run in (("with dropout", with_dropout), ("without dropout", without_dr
 # longer training is a question these two runs cannot answer.
 #
 # Srivastava, Hinton, Krizhevsky, Sutskever and Salakhutdinov introduced dropout as a way to train
-# many "thinned" networks that share weights and average them at test time, and showed that it
+# many "thinned" networks that share weights, and to approximate their average at test time by
+# scaling the weights once (it does not compute that average), and showed that it
 # reduces overfitting across vision, speech and text benchmarks
 # ([Srivastava et al. 2014, "Dropout: A Simple Way to Prevent Neural Networks from Overfitting", JMLR 15](https://jmlr.org/papers/v15/srivastava14a.html)).
 

@@ -7,8 +7,8 @@ Two settings are used in the series:
 - ``"mild"``: the settings of the 40-epoch reference run (shift 0.1 and horizontal flip only).
 
 :class:`RandomWarp` draws, for every image and independently of each other, a flip, an angle, two
-shifts and two zoom factors; composes them into one matrix about the image centre, exactly as
-``ImageDataGenerator.apply_transform`` composed them; and resamples the image **once** (bilinear,
+shifts and two zoom factors; composes them into one matrix about the image centre ((n - 1) / 2, as
+Keras 3's copy of ``ImageDataGenerator`` does; Keras 2's own used n / 2 + 0.5); and resamples once (bilinear,
 nearest fill). Stacking Keras's ``RandomRotation``, ``RandomTranslation`` and ``RandomZoom`` would
 resample it three times, which blurs it (notebook 04 measures how much). The layer runs inside the
 model, on each training batch, on every Keras backend, and passes images through untouched at
