@@ -41,6 +41,8 @@ from course_utils import setup
 
 data = setup()
 
+import numpy as np
+
 from course_utils import (EXPERIMENTS, check, plot_accuracy_comparison, plot_learning_curves,
                           plot_per_class_accuracy, run_experiment)
 
@@ -104,7 +106,9 @@ fig = plot_accuracy_comparison({name: run.results["test_accuracy"] for name, run
 # 50,000 images: close, with half the epochs and a fifth fewer training images. With the original
 # student notebook's strong settings, 20 epochs gave 59.8% and 40 epochs 63.6%: twenty more epochs
 # gained less than the milder settings did, so the settings, more than the training length, kept
-# that run low ([notebook 04](04_augmented.ipynb) reads its learning curves).
+# that run low ([notebook 04](04_augmented.ipynb) reads its learning curves). The seed runs below
+# bear this out beyond the noise: the lowest of six mild runs, 72.75%, is above the highest of six
+# 40-epoch runs with the original settings, 69.01%.
 
 # %% [markdown]
 # ## Learning curves together
@@ -188,6 +192,94 @@ for name, run in runs.items():
           f"({r['machine']['cpus']} CPUs)")
 
 # %% [markdown]
+# ## Is a difference real?
+#
+# Every number above is one run of one seed, scored on one test set. Before saying that one network
+# beats another, three questions, each with its own tool:
+#
+# 1. **How precise is one accuracy?** A test set of n images is a sample: the accuracy it gives has
+#    a 95% interval. The Wilson score interval stays inside 0 and 1 and is accurate near them, where
+#    "accuracy plus or minus two standard errors" is not.
+# 2. **Do two trained models differ on these images?** Both were scored on the *same* images, so
+#    compare them image by image: only the images that one model gets right and the other wrong
+#    (b and c) can tell them apart. If the models were equally good, each such image would be a fair
+#    coin toss, and McNemar's exact test asks how unlikely the split of b and c is.
+# 3. **Do the two recipes differ?** Train each again with other seeds (other initial weights, other
+#    batch orders and dropout masks) and compare the spreads. The first two questions say nothing
+#    about this one.
+
+# %%
+def wilson_interval(correct, n, z=1.959963984540054):
+    """95% Wilson score interval of the proportion correct / n."""
+    p = correct / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+print(f"{'experiment':15} {'test accuracy':>13}  95% interval")
+for name, run in runs.items():
+    matrix = np.array(run.results["confusion_matrix"])
+    low, high = wilson_interval(np.trace(matrix), matrix.sum())
+    print(f"{name:15} {run.results['test_accuracy']:13.2%}  {low:.2%} to {high:.2%}")
+
+# %%
+from math import comb
+
+
+def mcnemar_exact(b, c):
+    """Two-sided exact McNemar p-value: b and c images that only one of two models got right."""
+    n, k = b + c, min(b, c)
+    return 1.0 if n == 0 else min(1.0, 2 * sum(comb(n, i) for i in range(k + 1)) / 2 ** n)
+
+
+print(f"10 against 10: p = {mcnemar_exact(10, 10):.2f}; 10 against 30: p = {mcnemar_exact(10, 30):.4f}")
+
+# %% [markdown]
+# Stored predictions let us run the paired test. The course's runs on a GPU (Keras on JAX, one H200,
+# recorded in the repository's `results/h200-jax/`) were trained with six seeds each and keep every
+# test image's prediction. This cell reads them (it needs a clone of the repository):
+
+# %%
+import json
+from pathlib import Path
+
+seeds_folder = Path("results/h200-jax")
+if not seeds_folder.is_dir():
+    print("results/h200-jax is not here: clone the course's repository to read the seed runs")
+else:
+    accuracy = {}
+    for path in sorted(seeds_folder.glob("*.json")):
+        r = json.loads(path.read_text())
+        name = r["experiment"].split("_seed")[0]
+        accuracy.setdefault(name, {})[r["config"]["seed"]] = r["test_accuracy"]
+    for name in ("baseline", "deeper", "augmented", "augmented_mild", "augmented_40"):
+        values = list(accuracy[name].values())
+        print(f"{name:15} {len(values)} seeds: mean {np.mean(values):.2%}, "
+              f"from {min(values):.2%} to {max(values):.2%}")
+    print()
+    for seed in sorted(accuracy["deeper"]):
+        suffix = "" if seed == 42 else f"_seed{seed}"
+        a, m = (np.load(seeds_folder / f"{n}{suffix}.predictions.npz") for n in ("deeper", "augmented_mild"))
+        b = int(np.sum((a["predicted"] == a["label"]) & (m["predicted"] != m["label"])))
+        c = int(np.sum((m["predicted"] == m["label"]) & (a["predicted"] != a["label"])))
+        print(f"seed {seed:>2}: only deeper right {b:4}, only mild right {c:4}, McNemar p = {mcnemar_exact(b, c):.2g}")
+
+# %% [markdown]
+# Each single accuracy above has an interval a little under two points wide on these 10,000 test
+# images: the baseline's 66.84% lies between 65.91% and 67.76%. On the GPU runs, the paired test
+# finds the deeper net and the mild augmentation different within most single seeds, yet which of
+# the two gets more images right changes from seed to seed, and over the seeds their accuracies
+# overlap: the deeper net from 75.25% to 76.39%, the mild augmentation from 72.75% to 77.64%. So the
+# CPU runs' order, the mild augmentation (76.93%) above the deeper net (75.31%), is within the
+# spread of the seeds: these runs do not show that either recipe is better. (The GPU runs use
+# another backend and draw other random numbers, so their accuracies are not the CPU runs'; their
+# spread is what they are used for here.)
+#
+# A single run is an anecdote: it tells what one seed of one recipe did on one test set. The series'
+# rankings are therefore stated with their evidence, or said to be within the noise.
+
+# %% [markdown]
 # ## What we learned
 #
 # - A reproduction is only comparable with the same data, epochs and evaluation: always print them
@@ -196,6 +288,8 @@ for name, run in runs.items():
 #   networks are measured against 40-epoch figures, so compare them with that in mind.
 # - A result that falls short, like our first augmented run, is reported as it is and then tested:
 #   twenty more epochs took it from 59.8% to 63.6%, milder settings to 76.9% in 20.
+# - One run is an anecdote. An interval says how precise one accuracy is, a paired test whether two
+#   trained models differ on the same images, and only the spread over seeds whether two recipes do.
 # - Per-class accuracy shows where each model still fails, which the overall number hides.
 #
 
@@ -258,6 +352,31 @@ for name, run in runs.items():
 # on the loss can stop a run that had accuracy left to gain; compare the two columns run by run. Note
 # that choosing the epoch by validation scores makes those scores optimistic: only the test set, used
 # once, says how the chosen model does on new images.
+
+# %% [markdown]
+# ### Exercise 3: is the mild augmentation better than the deeper net?
+#
+# In the CPU runs above, the mild augmentation scored higher than the deeper net without
+# augmentation. Using the seed runs read in "Is a difference real?", in how many of the seeds does
+# the mild augmentation score higher than the deeper net? Then say, in a sentence, what you would
+# conclude, and what the paired tests of single seeds do and do not tell you.
+
+# %%
+answer = None  # the number of seeds in which augmented_mild scores higher than deeper
+check(answer, "d84bdb34d4eeef40", "seeds where the mild augmentation is ahead")
+
+# %%
+#@solution
+answer = sum(accuracy["augmented_mild"][seed] > accuracy["deeper"][seed] for seed in accuracy["deeper"])
+print(f"the mild augmentation is ahead in {answer} of {len(accuracy['deeper'])} seeds")
+assert check(answer, "d84bdb34d4eeef40", "seeds where the mild augmentation is ahead")
+
+# %% [markdown]
+# <!-- solution -->
+# In two of the six seeds. The spreads over seeds overlap, so these runs do not show that either
+# recipe is better. Within most single seeds the paired test finds the two trained models different,
+# but which one is ahead changes with the seed: the test speaks of two trained models on one test
+# set, not of two recipes.
 
 # %% [markdown]
 # ## Ethics checkpoint

@@ -25,3 +25,22 @@ def test_discordant_counts_only_the_images_one_model_alone_got_right():
     first = np.array([0, 1, 9, 9, 4, 9])   # right on 0, 1, 4
     second = np.array([0, 9, 2, 9, 9, 9])  # right on 0, 2
     assert discordant(truth, first, second) == (2, 1)  # first alone: 1 and 4; second alone: 2
+
+
+def test_notebook_05_teaches_the_same_interval_and_test():
+    """Notebook 05 writes both functions out for the student; they must give what the report uses."""
+    from math import comb
+
+    import jupytext
+
+    from shared import ROOT
+
+    cells = [c.source for c in jupytext.read(ROOT / "notebooks" / "05_comparison.py").cells if c.cell_type == "code"]
+    namespace = {"np": np, "comb": comb}
+    for name in ("def wilson_interval", "def mcnemar_exact"):
+        source = next(c for c in cells if name in c)
+        exec(source[source.index(name):].split("\n\n\n")[0], namespace)  # the function alone
+    for correct, n in ((6684, 10000), (3, 40)):
+        assert namespace["wilson_interval"](correct, n) == pytest.approx(wilson_interval(correct, n), abs=1e-12)
+    for b, c in ((944, 767), (10, 30), (0, 0)):
+        assert namespace["mcnemar_exact"](b, c) == pytest.approx(mcnemar_exact(b, c), rel=1e-12)
