@@ -101,11 +101,16 @@ def answer_hash(answer) -> str:
     return hashlib.sha256(json.dumps(canonical(answer), sort_keys=True).encode()).hexdigest()[:16]
 
 
-def check(answer, expected: str, what: str = "your answer") -> bool:
-    """Say whether ``answer`` is right without revealing the right one; ``None`` means not answered yet."""
+def check(answer, expected: str, what: str = "your answer", hints: dict[str, str] | None = None) -> bool | None:
+    """Say whether ``answer`` is right without revealing the right one; ``None`` means not answered yet.
+
+    ``hints`` maps the hash of a common wrong answer to a hint. Returns True when right and None
+    otherwise, so that a cell ending in ``check(...)`` shows only the message, never a stray ``False``.
+    """
     if answer is None:
         print(f"{what}: not answered yet (replace None with your answer and run the cell again)")
-        return False
-    right = answer_hash(answer) == expected
-    print(f"{what}: {'right' if right else 'not right yet, try again'}")
-    return right
+        return None
+    digest = answer_hash(answer)
+    hint = (hints or {}).get(digest)
+    print(f"{what}: " + ("right" if digest == expected else f"not right yet: {hint}" if hint else "not right yet, try again"))
+    return True if digest == expected else None

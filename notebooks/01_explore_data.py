@@ -189,7 +189,8 @@ assert (y_onehot.argmax(axis=1) == data.y_train[:n].ravel()).all()
 
 # %%
 answer = None  # (megabytes as uint8, megabytes as float32)
-check(answer, "bd10ae453cdcd460", "memory of the training set")
+check(answer, "bd10ae453cdcd460", "memory of the training set",
+      hints={"508795e79801875b": "those are MiB (2**20 bytes); a megabyte here is 10**6 bytes"})
 
 # %%
 #@solution

@@ -330,7 +330,8 @@ assert gap_deeper.get_layer("dense").count_params() == 64 * 512 + 512
 
 # %%
 answer = None  # output width
-check(answer, "65cebb6f370f6850", "5 x 5 filter, stride 2, on 32 x 32")
+check(answer, "65cebb6f370f6850", "5 x 5 filter, stride 2, on 32 x 32",
+      hints={"6978e2340a850359": "a width is a whole number of positions: round down before adding 1"})
 
 # %%
 #@solution
@@ -345,7 +346,8 @@ assert check(answer, "65cebb6f370f6850", "5 x 5 filter, stride 2, on 32 x 32")
 
 # %%
 answer = None  # parameters
-check(answer, "7619d24f3d1df662", "parameters of Conv2D(16, 5) on 3 channels")
+check(answer, "7619d24f3d1df662", "parameters of Conv2D(16, 5) on 3 channels",
+      hints={"41b22f3764e6c0d8": "each filter also has one bias"})
 
 # %%
 #@solution

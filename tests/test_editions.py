@@ -234,3 +234,12 @@ def test_the_install_cell_installs_the_course_in_a_bare_environment(tmp_path):
     done = subprocess.run([str(python), "-c", "from course_utils import setup; print(setup())"],
                           capture_output=True, text=True, env=env, cwd=tmp_path)
     assert done.returncode == 0 and done.stdout.strip() == "set up", done.stderr
+
+
+def test_the_student_edition_carries_no_test_markers(tmp_path):
+    built = build_editions(tmp_path)
+    for path in sorted((built["student"] / "notebooks").glob("*.ipynb")):
+        assert "NBVAL_" not in path.read_text(encoding="utf-8"), path.name
+    marked = [p.name for p in sorted((built["instructor"] / "notebooks").glob("*.ipynb"))
+              if "NBVAL_CHECK_OUTPUT" in p.read_text(encoding="utf-8")]
+    assert marked, "the instructor edition (run by nbval) keeps them"

@@ -183,3 +183,22 @@ def test_the_knobs_are_in_view_and_reach_the_runs(stem):
     assert trained, stem
     for call in trained:
         assert "epochs=EPOCHS" in call and "train_images=TRAIN_IMAGES" in call and "batch_size=BATCH_SIZE" in call, call
+
+
+def test_check_says_right_or_not_and_hints_at_the_common_mistakes(capsys):
+    """Unanswered and wrong answers return None (a cell ending in check() shows no stray False); a wrong
+    answer with a known mistake gets its hint; the hints in the notebooks are keyed by those mistakes."""
+    from course_utils import answer_hash, check
+
+    right = answer_hash(1216)
+    hints = {answer_hash(1200): "each filter also has one bias"}
+    assert check(None, right, "n", hints) is None and "not answered yet" in capsys.readouterr().out
+    assert check(1200, right, "n", hints) is None and "each filter also has one bias" in capsys.readouterr().out
+    assert check(7, right, "n", hints) is None and "try again" in capsys.readouterr().out
+    assert check(1216, right, "n", hints) is True and "right" in capsys.readouterr().out
+    expected = {"01_explore_data": [(50_000 * 3072 / 2**20, 50_000 * 3072 * 4 / 2**20)],  # MiB, not MB
+                "11_convolution_and_shapes": [(32 - 5) / 2 + 1, 5 * 5 * 3 * 16]}      # no floor; no bias
+    for stem, mistakes in expected.items():
+        source = (NOTEBOOKS / f"{stem}.py").read_text(encoding="utf-8")
+        for mistake in mistakes:
+            assert f'"{answer_hash(mistake)}"' in source, f"{stem}: no hint for the answer {mistake}"

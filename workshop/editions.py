@@ -81,8 +81,18 @@ def with_install_cell(notebook: dict, settings: LaunchSettings) -> dict:
 
 
 def student_notebook(notebook: dict) -> dict:
-    """A copy of an ``.ipynb`` (as JSON) without its solution and instructor cells."""
-    return {**notebook, "cells": [cell for cell in notebook["cells"] if not is_teacher_only(cell)]}
+    """A copy of an ``.ipynb`` (as JSON) without its solution and instructor cells, and without the
+    ``# NBVAL_...`` lines that tell the test runner which outputs to compare."""
+    cells = []
+    for cell in notebook["cells"]:
+        if is_teacher_only(cell):
+            continue
+        text = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        if cell["cell_type"] == "code" and "NBVAL_" in text:
+            cell = {**cell, "source": "".join(line for line in text.splitlines(keepends=True)
+                                              if not line.strip().startswith("# NBVAL_"))}
+        cells.append(cell)
+    return {**notebook, "cells": cells}
 
 
 def _write_json(path: Path, data: dict) -> None:
