@@ -58,3 +58,22 @@ def test_recording_copies_the_last_series_record_into_the_committed_folder(tmp_p
     written = record_from_build(tmp_path, tmp_path / "build")
     assert [p.relative_to(tmp_path).as_posix() for p in written] == ["results/series/quick.json"]
     assert json.loads(written[0].read_text()) == record
+
+
+def test_each_notebook_kernel_is_shut_down_when_its_notebook_is_done(tmp_path):
+    """The runner starts each kernel itself (local sockets, not TCP); it must also stop it, or every
+    kernel lingers until the runner exits and then complains that its parent is gone."""
+    import nbformat
+    import psutil
+
+    from workshop.series import execute
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell("print(6 * 7)")]
+    path = tmp_path / "one.ipynb"
+    nbformat.write(notebook, path)
+    ok, _, error = execute(path, tmp_path / "out.ipynb", timeout=120)
+    assert ok and error is None
+    assert nbformat.read(tmp_path / "out.ipynb", as_version=4).cells[0].outputs[0]["text"] == "42\n"
+    alive = [p for p in psutil.Process().children(recursive=True) if p.is_running() and p.status() != "zombie"]
+    assert not alive, f"kernels still running: {[p.cmdline()[:3] for p in alive]}"

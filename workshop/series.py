@@ -51,6 +51,9 @@ def execute(path: Path, out_path: Path, timeout: int) -> tuple[bool, float, str 
         except CellExecutionError as exc:
             lines = re.sub(r"\x1b\[[0-9;]*m", "", str(exc)).strip().splitlines()  # drop terminal colours
             error = (lines[-1] if lines else type(exc).__name__)[:300]
+        finally:  # a kernel manager passed in is not shut down by nbclient: its kernel would outlive the run
+            if kernel.has_kernel:
+                kernel.shutdown_kernel(now=False)
     with atomic_path(out_path, suffix=".ipynb") as tmp:
         nbformat.write(nb, tmp)
     return error is None, time.perf_counter() - started, error
