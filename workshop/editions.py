@@ -26,7 +26,7 @@ import shutil
 from pathlib import Path
 
 from course_utils.core.atomic import write_text_atomic
-from .handouts import INSTRUCTOR_MARKER, split_instructor
+from .handouts import INSTRUCTOR_MARKER, split_instructor, student_part
 from .launch import LaunchSettings, read_settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -119,6 +119,8 @@ def build_editions(out_dir: str | Path = "build", root: Path = ROOT) -> dict[str
         target = student / "ethics" / name
         if source.is_dir():
             shutil.copytree(source, target)
+            for page in target.rglob("*.md"):  # a model card's answers to the prompts stay with instructors
+                write_text_atomic(page, student_part(page.read_text(encoding="utf-8")))
         else:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target)

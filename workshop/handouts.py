@@ -31,6 +31,14 @@ def split_instructor(text: str) -> tuple[str, str]:
     raise ValueError(f"no line starting with {INSTRUCTOR_MARKER!r}: cannot tell students' part from instructors'")
 
 
+def student_part(text: str) -> str:
+    """``text`` up to its instructor-only marker (all of it when it has none), for the student edition."""
+    try:
+        return split_instructor(text)[0].rstrip() + "\n"
+    except ValueError:
+        return text
+
+
 def citation_keys(text: str) -> list[str]:
     """Citation keys used in ``text``, in order of first use; examples in `code` are not citations."""
     text = re.sub(r"`[^`\n]*`", "", re.sub(r"```.*?```", "", text, flags=re.DOTALL))

@@ -15,7 +15,7 @@ from typing import Callable
 
 from course_utils.core.atomic import write_text_atomic
 from course_utils.core.course_home import project_folder
-from .card_sections import (ETHICAL_CONSIDERATIONS, USE_FACTORS_METRICS, CardFacts, caveats, class_tables,
+from .card_sections import (ETHICAL_CONSIDERATIONS, INSTRUCTOR_NOTES, USE_FACTORS_METRICS, CardFacts, caveats, class_tables,
                             data_sections, header, model_details, quantitative)
 
 MODELS = ("baseline", "deeper", "augmented", "augmented_mild", "augmented_40")
@@ -66,7 +66,7 @@ def render_model_card(results: dict, source: str | None = None) -> str:
     matrix = _check(results)
     c = CardFacts(results, matrix, source)
     lines = (header(c) + model_details(c) + USE_FACTORS_METRICS + data_sections(c) + quantitative(c)
-             + class_tables(c, _confusions(c.names, matrix)) + ETHICAL_CONSIDERATIONS + caveats(c))
+             + class_tables(c, _confusions(c.names, matrix)) + ETHICAL_CONSIDERATIONS + caveats(c) + INSTRUCTOR_NOTES)
     return "\n".join(lines)
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from course_utils.core.atomic import write_text_atomic
 from .editions import build_editions, keep_resolvable_links
-from .handouts import _plain_citations  # the handouts render citations the same way
+from .handouts import _plain_citations, student_part  # the handouts render citations the same way
 from .launch import LaunchSettings, launch_cell, read_settings
 from .report import results_table
 
@@ -89,7 +89,7 @@ def _copy_markdown(student: Path, src: Path, settings: LaunchSettings) -> list[s
     if settings.publish_datasheet:  # a model answer to prompt 4: published only when the setting says so
         copies[ROOT / "ethics" / "datasheet-cifar10.md"] = Path("ethics/datasheet-cifar10.md")
     for path, rel in copies.items():
-        write_text_atomic(src / rel, path.read_text(encoding="utf-8"))
+        write_text_atomic(src / rel, student_part(path.read_text(encoding="utf-8")))
     return [str(p.relative_to(src).with_suffix("")) for p in sorted((src / "ethics").rglob("*.md"))]
 
 
