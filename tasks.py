@@ -18,6 +18,7 @@ Maintainers (CONTRIBUTING.md):
     python3 tasks.py check-latest  # newest release of every dependency in a throw-away venv, then the tests
     python3 tasks.py check-bare-jupyter  # notebook 02 on a fresh Jupyter that installs the course itself (Colab's path)
     python3 tasks.py wheel-files   # the files of the wheel a student installs (CONTRIBUTING.md lists them)
+    python3 tasks.py mutate        # mutation testing of the quick-to-test modules; survivors in build/
 
 Each job creates ./.venv on first use and installs the project into it; later runs reuse it and
 reinstall only when pyproject.toml changed. Extra arguments go to the job (e.g. --profile full).
@@ -131,6 +132,34 @@ def wheel_files() -> list[str]:
                     "--wheel-dir", str(out), str(ROOT)], check=True)
     wheel = next(out.glob("course_utils-*.whl"))
     return sorted(name for name in zipfile.ZipFile(wheel).namelist() if ".dist-info/" not in name)
+
+
+def run_mutate(args: list[str]) -> int:
+    """mutmut over the modules ``[tool.mutmut]`` names, in a copy of the tracked files under build/mutate
+    (mutmut writes its mutants/ where it runs); every surviving mutant's diff goes to
+    build/mutate-survivors.txt, and the score is printed."""
+    work = ROOT / "build" / "mutate"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+    for name in filter(None, tracked.decode().split("\0")):
+        if (ROOT / name).is_file():
+            (work / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, work / name)
+    env = {**job_env(), "COURSE_PROFILE": "quick"}
+    mutmut = str(BIN / "mutmut")
+    subprocess.call([mutmut, "run", *args], cwd=work, env=env, stdout=subprocess.DEVNULL)
+    listing = subprocess.run([mutmut, "results", "--all", "true"], cwd=work, env=env, capture_output=True,
+                             text=True).stdout
+    states = [line.rsplit(": ", 1) for line in listing.splitlines() if ": " in line]
+    survived = [name.strip() for name, state in states if state.strip() == "survived"]
+    killed = sum(state.strip() == "killed" for _, state in states)
+    report = [subprocess.run([mutmut, "show", name], cwd=work, env=env, capture_output=True, text=True).stdout
+              for name in survived]
+    (ROOT / "build" / "mutate-survivors.txt").write_text("\n".join(report))
+    print(f"mutation score: {killed} of {len(states)} mutants killed; {len(survived)} survived "
+          f"(their diffs: build/mutate-survivors.txt)")
+    return 0
 
 
 def run_wheel_files(args: list[str]) -> int:
@@ -427,7 +456,7 @@ def run_export(args: list[str]) -> int:
 
 JOBS = {"series": run_series, "test": run_tests, "record-times": run_record_times, "export": run_export,
         "editions": run_editions, "site": run_site, "check-latest": run_check_latest,
-        "check-bare-jupyter": run_check_bare_jupyter, "wheel-files": run_wheel_files}
+        "check-bare-jupyter": run_check_bare_jupyter, "wheel-files": run_wheel_files, "mutate": run_mutate}
 
 
 def main(argv: list[str]) -> int:

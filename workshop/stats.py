@@ -20,13 +20,15 @@ def wilson_interval(correct: int, n: int, z: float = Z95) -> tuple[float, float]
     p = correct / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    # The clamps only absorb rounding (the bounds lie in 0-1 exactly), so a mutant that loosens them
+    # is equivalent (tasks.py mutate).
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def mcnemar_exact(b: int, c: int) -> float:
     """The exact two-sided McNemar p-value for ``b`` and ``c`` discordant images."""
     n, k = b + c, min(b, c)
-    if n == 0:
+    if n == 0:  # the formula below gives 1.0 here too: a mutant that moves this test is equivalent
         return 1.0
     tail = sum(math.comb(n, i) for i in range(k + 1)) / 2 ** n
     return min(1.0, 2 * tail)
