@@ -33,7 +33,10 @@ print(json.dumps(out))
 
 
 def test_data_parallel_on_two_devices_matches_one_device(tmp_path):
-    env = {**os.environ, "KERAS_BACKEND": "jax", "XLA_FLAGS": "--xla_force_host_platform_device_count=2",
+    # Two fake devices on a busy 2-core machine can wait their turn for longer than XLA's 40 s before
+    # it aborts a collective (seen once with other tests running): give them 10 minutes.
+    flags = "--xla_force_host_platform_device_count=2 --xla_cpu_collective_call_terminate_timeout_seconds=600"
+    env = {**os.environ, "KERAS_BACKEND": "jax", "XLA_FLAGS": flags,
            "TF_CPP_MIN_LOG_LEVEL": "3"}
     done = subprocess.run([sys.executable, "-c", PARALLEL, str(tmp_path)], env=env, capture_output=True, text=True,
                           timeout=600)
