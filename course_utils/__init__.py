@@ -27,7 +27,7 @@ from __future__ import annotations
 import importlib
 
 _EXPORTS = {
-    "notebook": ["answer_hash", "check", "setup"],
+    "notebook": ["answer_hash", "check", "quick_profile_note", "setup"],
     "data": ["CLASS_NAMES", "DataError", "Dataset", "load_cifar10", "load_dataset"],
     "core.profiles": ["PROFILES", "Profile", "ProfileError", "get_profile"],
     "training.config": ["EXPERIMENTS", "ExperimentConfig", "demo_config"],

@@ -77,6 +77,14 @@ def setup(seed: int = 42, data_source=None):
     return data
 
 
+def quick_profile_note(profile) -> None:
+    """Under a result: in the quick profile, one plain sentence on what its numbers can show."""
+    if getattr(profile, "name", profile) == "quick":
+        print("Quick profile: these numbers come from a few minutes of training on a small sample, so they "
+              "show the code at work, not what the networks can do; the full-profile figures are in the "
+              "notebooks as committed and in the README's results table.")
+
+
 def answer_hash(answer) -> str:
     """A short hash of an answer in a canonical form: numbers to 3 decimals, sequences as lists.
 

@@ -48,7 +48,8 @@ BATCH_SIZE = 128                          # images per gradient step, as in the 
 
 import numpy as np
 
-from course_utils import check, plot_confusion_matrix, plot_learning_curves, plot_misclassified, start_run
+from course_utils import (check, plot_confusion_matrix, plot_learning_curves, plot_misclassified,
+                          quick_profile_note, start_run)
 
 # %% [markdown]
 # ## The model
@@ -179,6 +180,7 @@ BOOK, RERUNS = 0.664, 0.668
 print(f"ours: {r['test_accuracy']:.1%} on {r['data']['test_images']:,} test images "
       f"after {r['epochs_completed']} epochs ({r['profile']['name']} profile)")
 print(f"book: {BOOK:.1%}, independent re-runs: about {RERUNS:.1%} (20 epochs, full data)")
+quick_profile_note(data.profile)
 assert r["test_accuracy"] > 0.15  # clearly better than the 10% of guessing, in every profile
 
 # %% [markdown]

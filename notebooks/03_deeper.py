@@ -49,7 +49,7 @@ import keras
 import numpy as np
 from keras import layers
 
-from course_utils import (JIT_COMPILE, check, layer_shapes, plot_confusion_matrix,
+from course_utils import (JIT_COMPILE, check, layer_shapes, plot_confusion_matrix, quick_profile_note,
                           plot_learning_curves, plot_per_class_accuracy, run_experiment, start_run)
 
 # %% [markdown]
@@ -186,6 +186,7 @@ RERUNS_40_EPOCHS = 0.758
 print(f"deeper:   {r['test_accuracy']:.1%} after {r['epochs_completed']} epochs ({r['profile']['name']} profile)")
 print(f"baseline: {baseline.results['test_accuracy']:.1%} after {baseline.results['epochs_completed']} epochs")
 print(f"reference: about {RERUNS_40_EPOCHS:.1%} after 40 epochs (independent re-runs, full data)")
+quick_profile_note(data.profile)
 test_images = sum(r["data"]["test_per_class"].values())
 sampling = 2 * (r["test_accuracy"] * (1 - r["test_accuracy"]) / test_images) ** 0.5  # two standard errors
 print(f"two standard errors of an accuracy of {r['test_accuracy']:.1%} measured on {test_images:,} test images: "

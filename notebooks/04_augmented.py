@@ -56,6 +56,7 @@ import keras
 import numpy as np
 
 from course_utils import (CLASS_NAMES, JIT_COMPILE, MILD_SETTINGS, ORIGINAL_SETTINGS, build_augmenter, build_deeper, check,
+                          quick_profile_note,
                           compile_like_original, plot_collapse, plot_images, plot_learning_curves,
                           plot_sharpness, run_collapse, run_experiment, sharpness, start_run, warp_steps)
 
@@ -113,6 +114,7 @@ for name, r in runs.items():
     print(f"{name:13} then {len(r['continued_history'])} epochs x {r['steps_per_epoch']} batches of raw warped pixels: "
           f"test loss {r['test_loss']:.4f}, test accuracy {r['test_accuracy']:.2%}; "
           f"'{top}' for {counts[top]:,} of {sum(counts.values()):,} test images")
+quick_profile_note(data.profile)
 
 # %% [markdown]
 # In the full-profile runs saved here, the reproduction that starts from the trained baseline ends

@@ -43,7 +43,7 @@ data = setup()
 
 import numpy as np
 
-from course_utils import (EXPERIMENTS, check, plot_accuracy_comparison, plot_learning_curves,
+from course_utils import (EXPERIMENTS, check, plot_accuracy_comparison, plot_learning_curves, quick_profile_note,
                           plot_per_class_accuracy, run_experiment)
 
 # %% [markdown]
@@ -87,6 +87,7 @@ for name, run in runs.items():
     ref, ref_epochs, source = REFERENCE[name]
     print(f"{name:15} {ours:7.1%} {run.results['epochs_completed']:>6} | {ref:9.1%} {ref_epochs:>6}  "
           f"{(ours - ref) * 100:+9.1f} pt  {source}")
+quick_profile_note(data.profile)
 
 # %%
 epochs = " or ".join(str(e) for e in sorted({run.results["epochs_completed"] for run in runs.values()}))

@@ -52,6 +52,7 @@ import keras
 import numpy as np
 
 from course_utils import (CLASS_NAMES, build_deeper, check, demo_config, plot_learning_curves, plot_one_hot,
+                          quick_profile_note,
                           plot_pixel_histograms, prepare, run_experiment, scale_mismatch)
 
 # %% [markdown]
@@ -166,6 +167,7 @@ for name, run in (("raw 0-255", raw), ("scaled 0-1", scaled_run)):
     print(f"{name:10}: first-epoch loss {run.history[0]['loss']:6.2f}, final validation accuracy "
           f"{run.history[-1]['val_accuracy']:.1%}, test accuracy {run.results['test_accuracy']:.1%}; "
           f"'{CLASS_NAMES[top]}' is its answer for {counts[top] / len(predicted):.0%} of test images")
+quick_profile_note(data.profile)
 
 # %% [markdown]
 # A model stuck at 10% gives (nearly) one answer for everything; the last number on each line shows

@@ -52,6 +52,7 @@ import keras
 import numpy as np
 
 from course_utils import (build_deeper, check, demo_config, plot_dropout_passes, plot_learning_curves, prepare,
+                          quick_profile_note,
                           run_experiment)
 
 # %% [markdown]
@@ -203,6 +204,7 @@ print(f"dropout changes this gap by {fair_gaps['with dropout'] - fair_gaps['with
 assert all(-1 <= gap <= 1 for gap in fair_gaps.values())
 for name, run in (("with dropout", with_dropout), ("without dropout", without_dropout)):
     print(f"{name:16}: test accuracy {run.results['test_accuracy']:.4f}")
+quick_profile_note(data.profile)
 
 # %% [markdown]
 # Read the fair gaps first. In the full-profile runs saved here (10 epochs on 8,000 images), the run

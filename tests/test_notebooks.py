@@ -202,3 +202,21 @@ def test_check_says_right_or_not_and_hints_at_the_common_mistakes(capsys):
         source = (NOTEBOOKS / f"{stem}.py").read_text(encoding="utf-8")
         for mistake in mistakes:
             assert f'"{answer_hash(mistake)}"' in source, f"{stem}: no hint for the answer {mistake}"
+
+
+@pytest.mark.parametrize("stem", TRAINING + ("05_comparison",))
+def test_quick_numbers_say_what_they_cannot_show(stem):
+    """In the quick profile the networks train for minutes: every notebook that reports their results
+    prints the plain sentence saying so (and where the full-run figures are) under them."""
+    code = "\n".join(c.source for c in _read(NOTEBOOKS / f"{stem}.py").cells if c.cell_type == "code")
+    assert "quick_profile_note(data.profile)" in code, stem
+
+
+def test_the_quick_note_speaks_only_in_the_quick_profile(capsys):
+    from course_utils import get_profile, quick_profile_note
+
+    quick_profile_note(get_profile("full"))
+    assert capsys.readouterr().out == ""
+    quick_profile_note(get_profile("quick"))
+    out = capsys.readouterr().out
+    assert "few minutes of training" in out and "README" in out

@@ -276,19 +276,6 @@ ETHICAL_CONSIDERATIONS = [
     "[prompt 3](../prompts/03-pooling-and-bias.md) and [prompt 5](../prompts/05-face-recognition-rules.md).",
     "",
 ]
-# The model answers to those prompts, for instructors: the student edition leaves out everything
-# after the marker line (workshop/editions.py), as it does for the prompts' instructor notes.
-INSTRUCTOR_NOTES = [
-    "<!-- instructor-only: everything below this line is left out of the student edition -->",
-    "",
-    "## For instructors: the answers this card would give away",
-    "",
-    "- **People:** the model has never been evaluated on anything to do with people and must "
-    "not be; see [What \"bias\" means](../essays/what-bias-means.md) for why class-level results "
-    "say nothing about fairness to people.",
-    "- **Misuse:** the same architecture trained on faces would be a face recognition system, "
-    "which raises the questions in [Faces: measurement and law](../essays/faces-measurement-and-law.md).",
-]
 
 
 def caveats(c: CardFacts) -> list[str]:

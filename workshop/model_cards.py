@@ -15,8 +15,22 @@ from typing import Callable
 
 from course_utils.core.atomic import write_text_atomic
 from course_utils.core.course_home import project_folder
-from .card_sections import (ETHICAL_CONSIDERATIONS, INSTRUCTOR_NOTES, USE_FACTORS_METRICS, CardFacts, caveats, class_tables,
+from .card_sections import (ETHICAL_CONSIDERATIONS, USE_FACTORS_METRICS, CardFacts, caveats, class_tables,
                             data_sections, header, model_details, quantitative)
+
+# The model answers to those prompts, for instructors: the student edition leaves out everything
+# after the marker line (workshop/editions.py), as it does for the prompts' instructor notes.
+INSTRUCTOR_NOTES = [
+    "<!-- instructor-only: everything below this line is left out of the student edition -->",
+    "",
+    "## For instructors: the answers this card would give away",
+    "",
+    "- **People:** the model has never been evaluated on anything to do with people and must "
+    "not be; see [What \"bias\" means](../essays/what-bias-means.md) for why class-level results "
+    "say nothing about fairness to people.",
+    "- **Misuse:** the same architecture trained on faces would be a face recognition system, "
+    "which raises the questions in [Faces: measurement and law](../essays/faces-measurement-and-law.md).",
+]
 
 MODELS = ("baseline", "deeper", "augmented", "augmented_mild", "augmented_40")
 REQUIRED_KEYS = (
