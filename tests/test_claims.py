@@ -1,11 +1,13 @@
 """The ethics companion's claims table, word limits and the rule that no result of ours is typed by hand.
 
 ``ethics/claims.csv`` lists every factual claim about the world made in ``ethics/`` (essays, prompts,
-datasheet, guide), one row each: the claim, the file it is in, the bibliography keys that support it,
-the date it was checked and its status. The model answers must fit the length limit of the prompt
-they answer, counted the way ``ethics/README.md`` states. A number from our own runs is either not
-in ``ethics/`` at all (the text points to the model card or notebook section that prints it) or
-tagged with the results value it quotes, which ``tests/test_ethics.py`` checks (see ``tests/ours.py``).
+datasheet, guide), one row each: the claim, a short verbatim quote of the sentence that states it, the
+file it is in, the bibliography keys that support it, the date it was checked and its status. The quote
+must be in the file, and the paragraph (or list item) holding it must cite the row's sources. The model
+answers must fit the length limit of the prompt they answer, counted the way ``ethics/README.md`` states.
+A number from our own runs is either not in ``ethics/`` at all (the text points to the model card or
+notebook section that prints it) or tagged with the results value it quotes, which
+``tests/test_ethics.py`` checks (see ``tests/ours.py``).
 """
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ from shared import ROOT, LEGAL
 
 ETHICS = ROOT / "ethics"
 CLAIMS = ETHICS / "claims.csv"
-COLUMNS = ["claim", "file", "source", "date_checked", "status"]
+COLUMNS = ["claim", "quote", "file", "source", "date_checked", "status"]
 STATUSES = {"verified", "corrected", "removed", "unverified-stated-as-such"}
 BIBLIOGRAPHY = parse_bibliography(ETHICS / "bibliography.md")
 # Hand-written texts: everything in ethics/ except the bibliography and the generated model cards.
@@ -117,6 +119,76 @@ def test_a_claim_that_stands_is_cited_in_its_file_with_its_source():
     assert problems == []
 
 
+def prose_of(path: Path) -> str:
+    """A page's text; for a notebook's percent script (notebooks/*.py), its lines without the leading "# "
+    that marks Markdown, so that a paragraph of a Markdown cell reads as it does on the page."""
+    text = read(path)
+    return re.sub(r"^# ?", "", text, flags=re.MULTILINE) if path.suffix == ".py" else text
+
+
+def cites(paragraph: str, key: str, notebook: bool) -> bool:
+    """Whether a paragraph cites a bibliography key: as [@key] on a page, or as the first author's surname
+    and the year in a notebook, which names its sources that way."""
+    if notebook:
+        entry = BIBLIOGRAPHY.get(key, {})
+        surname = entry.get("Authors", "").split(",")[0].split()[-1:]
+        return bool(surname) and surname[0] in paragraph and entry["Year"][:4] in paragraph
+    return key in citation_keys(paragraph)
+
+
+def quote_problems(row: dict[str, str], root: Path = ROOT) -> list[str]:
+    """A row's quote must be a short fragment of one paragraph (or list item) of its file, compared with
+    whitespace and line breaks collapsed, and that paragraph must cite every key in the row's source."""
+    quote = " ".join(row["quote"].split())
+    name = f"{row['file']}: {quote[:50]!r}"
+    if not 4 <= len(quote.split()) <= 18:
+        return [f"{name}: a quote should have 4 to 18 words, not {len(quote.split())}"]
+    path = root / row["file"]
+    if not path.is_file():
+        return [f"{name}: no such file"]
+    holding = [p for p in paragraphs(prose_of(path)) if quote in p]
+    if not holding:
+        return [f"{name}: the quote is not in the file (or runs across two paragraphs)"]
+    keys = [k.strip() for k in row["source"].split(";") if k.strip()]
+    notebook = row["file"].startswith("notebooks/")
+    if not any(all(cites(p, k, notebook) for k in keys) for p in holding):
+        absent = [k for k in keys if not any(cites(p, k, notebook) for p in holding)]
+        return [f"{name}: the paragraph holding the quote does not cite {absent or keys}"]
+    return []
+
+
+def test_every_row_quotes_its_sentence_and_its_paragraph_cites_the_source():
+    problems = [f"line {n}: {p}" for n, row in enumerate(rows(), start=2) for p in quote_problems(row)]
+    assert problems == []
+
+
+def test_the_quote_check_catches_a_wrong_quote_and_a_citation_in_another_paragraph(tmp_path):
+    key, other = sorted(BIBLIOGRAPHY)[:2]
+    (tmp_path / "ethics").mkdir()
+    (tmp_path / "ethics" / "page.md").write_text(
+        f"# Title\n\nThe first claim is wrapped\nacross two lines [@{key}].\n\n"
+        f"- The second claim has its own item.\n- Its source is cited in the next item [@{other}].\n",
+        encoding="utf-8")
+    row = {"quote": "first claim is wrapped across two lines", "file": "ethics/page.md", "source": key}
+    assert quote_problems(row, tmp_path) == []
+    assert "not in the file" in quote_problems({**row, "quote": "the first claim is not wrapped"}, tmp_path)[0]
+    assert "does not cite" in quote_problems({**row, "source": f"{key};{other}"}, tmp_path)[0]
+    item = {"quote": "The second claim has its own item", "file": "ethics/page.md", "source": other}
+    assert "does not cite" in quote_problems(item, tmp_path)[0]
+    assert "4 to 18 words" in quote_problems({**row, "quote": "first claim"}, tmp_path)[0]
+    notebook = next(k for k in BIBLIOGRAPHY if BIBLIOGRAPHY[k]["Year"][:4].isdigit())
+    surname = BIBLIOGRAPHY[notebook]["Authors"].split(",")[0].split()[-1]
+    year = BIBLIOGRAPHY[notebook]["Year"][:4]
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "01.py").write_text(
+        f"# %% [markdown]\n# ## Ethics checkpoint\n#\n# A notebook names its source\n# as {surname} {year}.\n",
+        encoding="utf-8")
+    cell = {"quote": "A notebook names its source", "file": "notebooks/01.py", "source": notebook}
+    assert quote_problems(cell, tmp_path) == []
+    uncited = next(k for k in BIBLIOGRAPHY if BIBLIOGRAPHY[k]["Authors"].split(",")[0].split()[-1] != surname)
+    assert "does not cite" in quote_problems({**cell, "source": f"{notebook};{uncited}"}, tmp_path)[0]
+
+
 def test_every_source_a_text_cites_has_a_claim_in_the_table():
     listed: dict[str, set[str]] = {}
     for row in rows():
@@ -186,11 +258,15 @@ def test_moving_the_law_date_moves_every_page_and_refuses_a_future_date(tmp_path
         move_law_date(dt.date(2027, 1, 16), root=tmp_path, today=new)
     changed = move_law_date(new, root=tmp_path, today=new)
     assert settings(tmp_path)["law_as_of"] == new and len(changed) > 3
+    assert {tmp_path / "pyproject.toml", tmp_path / "ethics" / "essays" / "deepfakes-and-privacy.md"} <= set(changed)
     for path in law_pages(tmp_path):
         text = path.read_text(encoding="utf-8")
         assert f"as of {spoken(old)}" not in text, path.name
     essay = (tmp_path / "ethics" / "essays" / "deepfakes-and-privacy.md").read_text(encoding="utf-8")
     assert "as of 15 January 2027" in essay and "as of 1 July 2026" in essay  # other dates stay as they were
+    with (tmp_path / "ethics" / "claims.csv").open(encoding="utf-8", newline="") as handle:
+        moved = [row for row in csv.DictReader(handle) if row["file"].startswith("ethics/")]
+    assert [p for row in moved for p in quote_problems(row, tmp_path)] == [], "a quote no longer matches its page"
 
 
 # --- word limits --------------------------------------------------------------------------------
