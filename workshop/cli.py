@@ -18,6 +18,11 @@ from course_utils.core.profiles import PROFILES, get_profile
 
 
 def _series(args) -> int:
+    from course_utils.notebook import native_stderr_silenced, quiet_logs
+
+    quiet_logs()
+    with native_stderr_silenced():  # the backend's start-up notices are not the series' output
+        import keras  # noqa: F401
     from .series import run_series
 
     return run_series(profile=get_profile(args.profile).name, out_dir=args.out, only=args.only,
