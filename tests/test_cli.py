@@ -1,0 +1,53 @@
+"""Exit codes of the commands a student or a maintainer types: tasks.py and the series runner."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from shared import ROOT
+
+
+def _tasks(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "tasks.py"), *args], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120)
+
+
+def test_tasks_without_a_known_job_prints_its_usage_and_exits_2():
+    for args in ([], ["no-such-job"]):
+        done = _tasks(*args)
+        assert done.returncode == 2 and "python3 tasks.py series" in done.stderr, args
+
+
+@pytest.mark.parametrize("args, message", [(["--backend", "theano"], "--backend 'theano': choose one of"),
+                                           (["--jobs", "0"], "--jobs '0': give a whole number")])
+def test_tasks_refuses_a_bad_option_in_one_line(args, message):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("tasks_module", ROOT / "tasks.py")
+    tasks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tasks)
+    with pytest.raises(SystemExit) as stopped:
+        tasks._split_backend(args)
+    assert message in str(stopped.value.code) and "\n" not in str(stopped.value.code)
+
+
+def test_the_series_runner_exits_2_when_no_notebook_matches_and_1_when_one_fails(tmp_path, monkeypatch, capsys):
+    from workshop import series
+
+    monkeypatch.chdir(ROOT)
+    assert series.run_series(profile="quick", out_dir=tmp_path / "none", only=["99"]) == 2
+    assert "no notebooks matched" in capsys.readouterr().out
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell("raise ValueError('planted')")]
+    (tmp_path / "notebooks").mkdir()
+    nbformat.write(notebook, tmp_path / "notebooks" / "01_broken.ipynb")
+    (tmp_path / "pyproject.toml").write_text("")
+    monkeypatch.chdir(tmp_path)
+    assert series.run_series(profile="quick", out_dir=tmp_path / "out") == 1
+    out = capsys.readouterr().out
+    assert "FAILED 01_broken.ipynb" in out and "planted" in out
+    assert (tmp_path / "out" / "01_broken.ipynb").exists()  # saved even though it failed
