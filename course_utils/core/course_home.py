@@ -45,8 +45,7 @@ def course_home() -> Path:
     """The folder that holds ``runs/`` and ``results/`` (see the module docstring)."""
     if os.environ.get(ENV_HOME):
         return expand_user(os.environ[ENV_HOME]).resolve()
-    folder = _project_root(Path(__file__).parent) or _project_root(Path.cwd()) or Path.cwd().resolve()
-    own = personal_home()
+    folder, own = project_folder(), personal_home()
     if writable(folder) or own is None:
         return folder
     if folder not in _told:

@@ -181,9 +181,8 @@ class Run:
                 model.set_weights(load_model_safely(saved).get_weights())
             return RunResult(self.config, self.record, self.run_dir, reused=True)
         with self._lock:
-            results = self._results(model, _evaluate_and_save(model, self.config, self.data, self.run_dir))
-            stored = RunResult(self.config, results, self.run_dir)
-            write_predictions(self.results_path.with_suffix(".predictions.npz"), stored.probabilities(), self.data.y_test)
+            predictions = self.results_path.with_suffix(".predictions.npz")
+            results = self._results(model, _evaluate_and_save(model, self.config, self.data, self.run_dir, predictions))
             write_json_atomic(self.results_path, results)
             checkpoints.clear(self.run_dir / "checkpoints")
         return RunResult(self.config, results, self.run_dir)
@@ -210,7 +209,7 @@ class Run:
         }
 
 
-def _evaluate_and_save(model: keras.Model, config: ExperimentConfig, data: Dataset, run_dir: Path) -> dict:
+def _evaluate_and_save(model: keras.Model, config: ExperimentConfig, data: Dataset, run_dir: Path, predictions: Path) -> dict:
     """Test loss and accuracy, per-class accuracy and confusion matrix; the model and predictions saved."""
     test = PixelBatches(data.x_test, data.y_test, EVAL_BATCH, config.scaling)
     test_loss, test_accuracy = model.evaluate(test, verbose=0)
@@ -222,6 +221,7 @@ def _evaluate_and_save(model: keras.Model, config: ExperimentConfig, data: Datas
     record_model(run_dir)
     with atomic_path(run_dir / "predictions.npz") as tmp, open(tmp, "wb") as handle:
         np.savez(handle, probabilities=probabilities.astype("float32"))
+    write_predictions(predictions, probabilities, data.y_test)  # the compact copy beside the results JSON
     return {"test_loss": float(test_loss), "test_accuracy": float(test_accuracy),
             "per_class_accuracy": {name: round(float(a), 4) for name, a in zip(CLASS_NAMES, per_class)},
             "confusion_matrix": matrix.tolist()}
