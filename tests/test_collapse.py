@@ -34,9 +34,46 @@ def test_configs_follow_the_original_sequence():
     assert trained.settings == "original" and trained.validation_split == 0.2
     untrained = collapse_config("collapse_from_untrained", full)
     assert untrained.first_epochs == 0 and untrained.continue_epochs == 20
-    assert set(COLLAPSE_DEMOS) == {"collapse_from_trained", "collapse_from_untrained"}
+    assert set(COLLAPSE_DEMOS) == {"collapse_from_trained", "collapse_from_untrained", "collapse_clipped_loss"}
+    clipped = collapse_config("collapse_clipped_loss", full)
+    assert clipped == collapse_config(CollapseConfig("collapse_clipped_loss", loss="clipped"), full)
+    assert trained.loss == untrained.loss == "keras"
+    quick = collapse_config("collapse_from_trained", get_profile("quick"))
+    assert (quick.first_epochs, quick.continue_epochs) == get_profile("quick").collapse_epochs
     with pytest.raises(ValueError, match="start must be"):
         collapse_config(CollapseConfig("x", start="pretrained"), full)
+    with pytest.raises(ValueError, match="loss must be"):
+        collapse_config(CollapseConfig("x", loss="hinge"), full)
+
+
+def test_the_clipped_loss_is_keras_2s_formula_on_hand_made_probabilities():
+    """Keras 2: -sum(y * log(clip(p, 1e-7, 1 - 1e-7))). A confidently wrong row costs -ln(1e-7), not more."""
+    import numpy as np
+    import keras
+
+    y = np.array([[0, 1, 0], [1, 0, 0], [0, 0, 1]], dtype="float32")
+    p = np.array([[0.2, 0.5, 0.3], [1e-12, 1 - 2e-12, 1e-12], [0.0, 1.0, 0.0]], dtype="float32")
+    got = keras.ops.convert_to_numpy(collapse.clipped_crossentropy(y, p))
+    assert np.allclose(got, [-math.log(0.5), -math.log(1e-7), -math.log(1e-7)], rtol=1e-4)
+    cap = keras.ops.convert_to_numpy(keras.losses.categorical_crossentropy(y, p))
+    if keras.backend.backend() == "jax":  # Keras 3 on JAX clips the same way
+        assert np.allclose(cap, got, rtol=1e-4)
+
+
+def test_test_losses_compute_from_logits_and_from_clipped_probabilities():
+    """On a network whose logits are set by hand: one image right with a margin of 40, one wrong by 40."""
+    import numpy as np
+    import keras
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(2, name="hidden"),
+                              keras.layers.Dense(2, activation="softmax", name="classes")])
+    model.get_layer("hidden").set_weights([np.eye(2, dtype="float32"), np.zeros(2, "float32")])
+    model.get_layer("classes").set_weights([np.eye(2, dtype="float32"), np.zeros(2, "float32")])
+    x = np.array([[40.0, 0.0], [40.0, 0.0]], dtype="float32")
+    losses = collapse.test_losses(model, x, np.array([0, 1]))
+    wrong = 40 + math.log1p(math.exp(-40))   # -log softmax of the losing logit
+    assert losses["from_logits"] == pytest.approx((math.log1p(math.exp(-40)) + wrong) / 2, rel=1e-9)
+    assert losses["clipped"] == pytest.approx(-math.log(1e-7) / 2, rel=1e-6)
 
 
 def test_untrained_start_skips_the_first_cell(small, tmp_path):
@@ -93,7 +130,7 @@ def test_a_crash_resumes_and_the_run_records_the_switch_and_what_follows(small, 
 def test_reproduce_knows_the_collapse_and_both_settings(capsys):
     from course_utils.cli import _reproduce_names, main
 
-    assert _reproduce_names(["collapse"]) == ["collapse_from_trained", "collapse_from_untrained"]
+    assert _reproduce_names(["collapse"]) == ["collapse_from_trained", "collapse_from_untrained", "collapse_clipped_loss"]
     assert _reproduce_names(["all"]) == ["baseline", "deeper", "augmented", "augmented_mild", "augmented_40"]
     assert _reproduce_names(["augmented_mild", "collapse_from_untrained", "augmented_mild"]) == [
         "augmented_mild", "collapse_from_untrained"]
@@ -119,8 +156,9 @@ def test_a_profile_slice_is_trained_on_recorded_and_part_of_reuse(small, tmp_pat
     assert run_collapse(config, profile=replace(sliced, train_images=640), data=small, **where) == "trained again"
 
 
-@pytest.mark.parametrize("stop", [1, 2], ids=["after its first cell", "after its first continued epoch"])
-def test_a_resumed_collapse_run_ends_as_one_left_alone(small, tmp_path, monkeypatch, stop):
+@pytest.mark.parametrize("stop, loss", [(1, "keras"), (2, "keras"), (2, "clipped")],
+                         ids=["after its first cell", "after its first continued epoch", "clipped loss"])
+def test_a_resumed_collapse_run_ends_as_one_left_alone(small, tmp_path, monkeypatch, stop, loss):
     """Killed after a saved epoch of either cell and resumed (the process's generators used meanwhile):
     the same histories, step losses, probes and test numbers as a run left alone."""
     import random
@@ -128,7 +166,10 @@ def test_a_resumed_collapse_run_ends_as_one_left_alone(small, tmp_path, monkeypa
     import keras
     import numpy as np
 
-    alone = _run(TINY, small, tmp_path / "alone")
+    from dataclasses import replace
+
+    config = replace(TINY, loss=loss, continue_epochs=3)
+    alone = _run(config, small, tmp_path / "alone")
     real_save = collapse._save_state
 
     def crash(run_dir, state, model):
@@ -138,14 +179,16 @@ def test_a_resumed_collapse_run_ends_as_one_left_alone(small, tmp_path, monkeypa
 
     monkeypatch.setattr(collapse, "_save_state", crash)
     with pytest.raises(KeyboardInterrupt):
-        _run(TINY, small, tmp_path / "killed")
+        _run(config, small, tmp_path / "killed")
     monkeypatch.setattr(collapse, "_save_state", real_save)
     keras.utils.set_random_seed(7)
     random.random(), np.random.random()
-    resumed = _run(TINY, small, tmp_path / "killed")
+    resumed = _run(config, small, tmp_path / "killed")
     assert resumed["resumed_at_epochs"] == [stop]
-    for key in ("test_loss", "test_accuracy", "first_test", "step_losses", "probes"):
+    for key in ("test_loss", "test_loss_from_logits", "test_loss_clipped", "test_accuracy", "first_test",
+                "step_losses", "probes"):
         assert resumed[key] == alone[key], key
+    assert "training" in alone["probes"][0] and "probe_loss_clipped" in alone["probes"][0]
     for key in ("first_history", "continued_history"):
         strip = [[{k: v for k, v in row.items() if k not in ("seconds", "images_per_second")} for row in r[key]]
                  for r in (resumed, alone)]

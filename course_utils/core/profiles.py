@@ -20,10 +20,12 @@ class Profile:
     train_images: int | None  # first N training images (validation is 20% of them); None: all
     demo_images: int       # size of the small slices the explainer demos train on
     demo_epochs: int       # epochs for those demos
+    collapse_epochs: tuple[int, int]  # the collapse reproduction: epochs of its first cell, then of the second
     description: str
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        """The profile as a results JSON stores it (pairs as lists, so a record reads back equal)."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
 
 
 PROFILES = {
@@ -32,8 +34,10 @@ PROFILES = {
     # epoch ends in a smaller batch, which JAX would compile a second program for. CI re-executes every
     # notebook in it on TensorFlow, and notebooks 02 and 04 on JAX as well.
     "quick": Profile("quick", data="sample", epochs=2, train_images=1920, demo_images=1000, demo_epochs=2,
+                     collapse_epochs=(20, 30),
                      description="bundled sample (first 1,920 of its 5,000 training images), 2 epochs: minutes on a laptop CPU"),
     "full": Profile("full", data="full", epochs=20, train_images=None, demo_images=10000, demo_epochs=10,
+                    collapse_epochs=(20, 20),
                     description="all 60,000 images, 20 epochs as in the original experiments"),
 }
 

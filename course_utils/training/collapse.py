@@ -39,8 +39,8 @@ from .batches import EVAL_BATCH, EpochOrder, PixelBatches, split_like_keras
 from .checkpoints import seed_states
 from ..core.course_home import results_dir as default_results_dir, run_folder, runs_dir as default_runs_dir
 from .experiment import run_lock
-from .networks import build_baseline, compile_like_original
-from .probe import Probe, StepRecorder
+from .networks import JIT_COMPILE, build_baseline, compile_like_original
+from .probe import Probe, StepRecorder, test_losses
 from .records import load_model_safely, read_results
 
 
@@ -58,12 +58,23 @@ class CollapseConfig:
     seed: int = 42
     probe_images: int = 256
     logged_steps: int = 50
+    loss: str = "keras"  # "keras": today's categorical cross-entropy; "clipped": Keras 2's (see clipped_crossentropy)
 
 
 COLLAPSE_DEMOS = {
     "collapse_from_trained": CollapseConfig("collapse_from_trained", start="trained"),
     "collapse_from_untrained": CollapseConfig("collapse_from_untrained", start="untrained"),
+    "collapse_clipped_loss": CollapseConfig("collapse_clipped_loss", start="trained", loss="clipped"),
 }
+
+
+@keras.saving.register_keras_serializable(package="course_utils")
+def clipped_crossentropy(y_true, y_pred):
+    """Keras 2's categorical cross-entropy (it ran the original): probabilities clipped to [1e-7, 1 - 1e-7],
+    so a confidently wrong image costs at most 16.1 and passes no gradient (as Keras 3 on JAX does)."""
+    p = y_pred / keras.ops.sum(y_pred, axis=-1, keepdims=True)
+    p = keras.ops.clip(p, 1e-7, 1 - 1e-7)
+    return -keras.ops.sum(y_true * keras.ops.log(p), axis=-1)
 
 
 def collapse_config(name: str | CollapseConfig, profile: Profile) -> CollapseConfig:
@@ -71,8 +82,11 @@ def collapse_config(name: str | CollapseConfig, profile: Profile) -> CollapseCon
     config = COLLAPSE_DEMOS[name] if isinstance(name, str) else name
     if config.start not in ("trained", "untrained"):
         raise ValueError(f"start must be 'trained' or 'untrained', not {config.start!r}")
-    first = 0 if config.start == "untrained" else (config.first_epochs or profile.epochs)
-    return replace(config, first_epochs=first, continue_epochs=config.continue_epochs or profile.epochs)
+    if config.loss not in ("keras", "clipped"):
+        raise ValueError(f"loss must be 'keras' or 'clipped', not {config.loss!r}")
+    first_default, continue_default = profile.collapse_epochs
+    first = 0 if config.start == "untrained" else (config.first_epochs or first_default)
+    return replace(config, first_epochs=first, continue_epochs=config.continue_epochs or continue_default)
 
 
 class RawAugmentedBatches(keras.utils.PyDataset):
@@ -192,8 +206,13 @@ def _run(config: CollapseConfig, profile: Profile, data: Dataset, run_dir: Path,
         state["first_test"] = {"loss": float(loss), "accuracy": float(accuracy)}
 
     # Step 2: raw, warped pixels of all training images, 390 batches an epoch in the full profile.
+    if config.loss == "clipped":  # the same optimizer object: its state carries over, as in the original
+        model.compile(optimizer=model.optimizer, loss=clipped_crossentropy, metrics=["accuracy"],
+                      jit_compile=JIT_COMPILE)
     probe_x, probe_y = data.x_test[: config.probe_images], data.y_test[: config.probe_images]
-    probe = Probe(model, probe_x, probe_y)
+    warp_once = build_augmenter(config.settings, seed=config.seed + 1)  # its own generator, not the run's
+    train_batch = keras.ops.convert_to_numpy(warp_once(x[: config.probe_images].astype("float32"), training=True))
+    probe = Probe(model, probe_x, probe_y, train_batch)
     switch_weights = run_dir / "switch_weights.npz"
     if not state["continued"]:
         state["at_switch"] = {"raw": probe.measure(1.0), "scaled": probe.measure(1 / 255)}
@@ -222,6 +241,7 @@ def _finish(config: CollapseConfig, profile: Profile, data: Dataset, train_image
     x_test = data.x_test.astype("float32")
     y_test = keras.utils.to_categorical(data.y_test, len(CLASS_NAMES))
     loss, accuracy = model.evaluate(x_test, y_test, batch_size=EVAL_BATCH, verbose=0)
+    losses = test_losses(model, x_test, data.y_test, EVAL_BATCH)
     probabilities = model.predict(x_test, batch_size=EVAL_BATCH, verbose=0)
     predicted = probabilities.argmax(axis=1)
     answers = np.bincount(predicted, minlength=len(CLASS_NAMES))
@@ -243,6 +263,8 @@ def _finish(config: CollapseConfig, profile: Profile, data: Dataset, train_image
         "at_switch": state["at_switch"],
         "probes": state["probes"],
         "test_loss": float(loss),
+        "test_loss_from_logits": losses["from_logits"],
+        "test_loss_clipped": losses["clipped"],
         "test_accuracy": float(accuracy),
         "ln_10": math.log(10),
         "predicted_class_counts": {name: int(n) for name, n in zip(CLASS_NAMES, answers)},

@@ -1,11 +1,18 @@
-"""What happens inside a network while it trains: a fixed batch measured layer by layer, at chosen steps."""
+"""What happens inside a network while it trains: fixed batches measured layer by layer, at chosen steps.
+
+Raw test images go through in inference mode, as the network answers; raw warped training images in
+training mode (dropout on), as it learns: only units that fire there pass gradients back.
+"""
 from __future__ import annotations
 
 import keras
 import numpy as np
 
+from .checkpoints import seed_states
+
 PROBE_STEPS = (1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50, 75, 100, 150, 200, 300)
 PROBED_LAYERS = ("conv1", "dense", "classes")
+CLIP = 1e-7  # what categorical cross-entropy on probabilities clips them to (Keras 2, and Keras 3 on JAX)
 
 
 def _rms(a) -> float:
@@ -15,8 +22,10 @@ def _rms(a) -> float:
 class Probe:
     """What the network computes on one fixed batch, and how its weights moved since a reference."""
 
-    def __init__(self, model: keras.Model, images: np.ndarray, labels: np.ndarray):
+    def __init__(self, model: keras.Model, images: np.ndarray, labels: np.ndarray,
+                 train_batch: np.ndarray | None = None):
         self.model, self.images, self.labels = model, images, labels.ravel()
+        self.train_batch = train_batch  # float32 training images as a training step sees them (or None)
         self.features = keras.Model(model.inputs[0], [model.get_layer(n).output for n in ("conv1", "flatten", "dense")])
         self.reference = self.weights()
 
@@ -33,12 +42,14 @@ class Probe:
         conv_pre = keras.ops.convert_to_numpy(keras.ops.conv(x, k1, padding="same")) + b1
         dense_pre = flat @ kd + bd
         logits = dense_out @ kc + bc
-        shifted = logits - logits.max(axis=1, keepdims=True)
-        p = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
-        loss = float(np.mean(-np.log(np.maximum(p[np.arange(len(p)), self.labels], 1e-7))))
+        shifted = logits.astype("float64") - logits.max(axis=1, keepdims=True)
+        log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        p = np.exp(log_p)
+        own = np.arange(len(p)), self.labels
         predicted = logits.argmax(axis=1)
         return {
-            "probe_loss": round(loss, 4),
+            "probe_loss": round(float(np.mean(-log_p[own])), 4),  # from the logits: not capped
+            "probe_loss_clipped": round(float(np.mean(-np.log(np.clip(p[own], CLIP, 1 - CLIP)))), 4),
             "probe_accuracy": round(float(np.mean(predicted == self.labels)), 4),
             "top_answer_share": round(float(np.bincount(predicted, minlength=10).max() / len(predicted)), 4),
             "conv1_dead_filters": round(float(np.mean((conv_out <= 0).all(axis=(0, 1, 2)))), 4),
@@ -56,7 +67,34 @@ class Probe:
                                "kernel_rms_change": round(_rms(w[0] - self.reference[name][0]), 6),
                                "bias_rms_change": round(_rms(w[1] - self.reference[name][1]), 6)}
                         for name, w in weights.items()},
+            **({} if self.train_batch is None else {"training": self.measure_training(scale)}),
         }
+
+    def measure_training(self, scale: float = 1.0) -> dict:
+        """Dead units on the training batch with dropout on; the seed generators are put back after."""
+        generators = seed_states(self.model)
+        saved = [keras.ops.convert_to_numpy(v) for v in generators]
+        x = self.train_batch * scale
+        conv_out, _, dense_out = (keras.ops.convert_to_numpy(t) for t in self.features(x, training=True))
+        for variable, value in zip(generators, saved):
+            variable.assign(value)
+        return {"conv1_dead_units": round(float(np.mean((conv_out <= 0).all(axis=0))), 4),
+                "dense_dead_units": round(float(np.mean((dense_out <= 0).all(axis=0))), 4),
+                "dense_active_per_image": round(float(np.mean((dense_out > 0).sum(axis=1))), 2)}
+
+
+def test_losses(model: keras.Model, x: np.ndarray, labels: np.ndarray, batch_size: int = 500) -> dict[str, float]:
+    """Mean cross-entropy on ``x`` from the logits, and from probabilities clipped at 1e-7 (at most 16.1
+    per image: Keras 2's figure, and Keras 3's on JAX; on TensorFlow Keras 3 uses the logits)."""
+    before = keras.Model(model.inputs[0], model.get_layer("classes").input)
+    hidden = before.predict(x, batch_size=batch_size, verbose=0).astype("float64")
+    kernel, bias = (keras.ops.convert_to_numpy(w).astype("float64") for w in model.get_layer("classes").weights)
+    logits = hidden @ kernel + bias
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    own = log_p[np.arange(len(log_p)), labels.ravel()]
+    return {"from_logits": float(np.mean(-own)),
+            "clipped": float(np.mean(-np.log(np.clip(np.exp(own), CLIP, 1 - CLIP))))}
 
 
 class StepRecorder(keras.callbacks.Callback):
