@@ -34,7 +34,7 @@ PROFILES = {
     # epoch ends in a smaller batch, which JAX would compile a second program for. CI re-executes every
     # notebook in it on TensorFlow, and notebooks 02 and 04 on JAX as well.
     "quick": Profile("quick", data="sample", epochs=2, train_images=1920, demo_images=1000, demo_epochs=2,
-                     collapse_epochs=(20, 30),
+                     collapse_epochs=(2, 2),
                      description="bundled sample (first 1,920 of its 5,000 training images), 2 epochs: minutes on a laptop CPU"),
     "full": Profile("full", data="full", epochs=20, train_images=None, demo_images=10000, demo_epochs=10,
                     collapse_epochs=(20, 20),
