@@ -1,4 +1,4 @@
-"""Exit codes of the commands a student or a maintainer types: tasks.py and the series runner."""
+"""Exit codes of the commands a student or a maintainer types: tasks.py, the series runner and the course CLI."""
 from __future__ import annotations
 
 import subprocess
@@ -51,3 +51,29 @@ def test_the_series_runner_exits_2_when_no_notebook_matches_and_1_when_one_fails
     out = capsys.readouterr().out
     assert "FAILED 01_broken.ipynb" in out and "planted" in out
     assert (tmp_path / "out" / "01_broken.ipynb").exists()  # saved even though it failed
+
+
+# ---- the course CLI's profile handling (moved from test_profiles.py)
+def run_cli(*args, env_profile=None):
+    env = {"PATH": "/usr/bin:/bin", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    if env_profile:
+        env["COURSE_PROFILE"] = env_profile
+    return subprocess.run([sys.executable, "-m", "course_utils", *args], capture_output=True, text=True,
+                          env=env, timeout=120)
+
+
+def test_cli_lists_profiles():
+    out = run_cli("profiles")
+    assert out.returncode == 0 and "quick" in out.stdout and "full" in out.stdout
+
+
+def test_cli_flag_rejects_unknown_profile_in_one_line():
+    out = run_cli("reproduce", "baseline", "--profile", "medium")
+    assert out.returncode == 2
+    assert out.stderr.strip() == ("error: unknown profile 'medium': choose one of quick, full "
+                                  "(set COURSE_PROFILE or pass --profile)")
+
+
+def test_cli_rejects_unknown_profile_from_environment():
+    out = run_cli("reproduce", "baseline", env_profile="turbo")
+    assert out.returncode == 2 and "unknown profile 'turbo'" in out.stderr
