@@ -15,8 +15,13 @@ def test_the_wilson_interval_is_scipys(correct, n):
 
 
 def test_an_interval_of_no_images_is_refused():
-    with pytest.raises(ValueError, match="at least one test image"):
+    with pytest.raises(ValueError, match="^an interval needs at least one test image$"):
         wilson_interval(0, 0)
+
+
+def test_an_interval_never_passes_one():
+    """All right on 16 images: the formula's upper end is 1 in exact arithmetic, 1 + 2e-16 in floats."""
+    assert wilson_interval(16, 16)[1] == 1.0 and wilson_interval(0, 16)[0] == 0.0
 
 
 @pytest.mark.parametrize("b, c", [(0, 0), (1, 0), (3, 0), (10, 14), (120, 160), (500, 500)])
