@@ -8,7 +8,7 @@ from pathlib import Path
 import jupytext
 import pytest
 
-from workshop.editions import build_editions, is_teacher_only
+from workshop.editions import build_editions, is_teacher_only, without_asserts
 from workshop.handouts import INSTRUCTOR_MARKER, split_instructor
 from shared import ROOT
 
@@ -243,6 +243,32 @@ def test_the_student_edition_carries_no_test_markers(tmp_path):
     marked = [p.name for p in sorted((built["instructor"] / "notebooks").glob("*.ipynb"))
               if "NBVAL_CHECK_OUTPUT" in p.read_text(encoding="utf-8")]
     assert marked, "the instructor edition (run by nbval) keeps them"
+
+
+def test_the_student_edition_has_no_teaching_cell_asserts_but_keeps_each_check(tmp_path):
+    """Asserts check the course in CI; a student gets the printed result and, in exercises, check()."""
+    import ast
+
+    built = build_editions(tmp_path)
+    for path in sorted((built["student"] / "notebooks").glob("*.ipynb")):
+        student = json.loads(path.read_text(encoding="utf-8"))
+        instructor = json.loads((built["instructor"] / "notebooks" / path.name).read_text(encoding="utf-8"))
+        sources = ["".join(c["source"]) for c in student["cells"] if c["cell_type"] == "code"]
+        asserts = [line for text in sources for line in text.splitlines() if line.startswith("assert ")]
+        assert asserts == [], f"{path.name}: {asserts[:2]}"
+        for text in sources:
+            if not any(line.lstrip().startswith(("%", "!")) for line in text.splitlines()):
+                ast.parse(text)  # what is left still runs
+        calls = lambda cells: sum("".join(c["source"]).count("check(") for c in cells if c["cell_type"] == "code")
+        teacher_calls = sum("".join(c["source"]).count("check(") for c in instructor["cells"]
+                            if c["cell_type"] == "code" and not is_teacher_only(c))
+        assert calls(student["cells"]) == teacher_calls, f"{path.name}: a check() call was lost"
+
+
+def test_without_asserts_drops_a_wrapped_assert_and_keeps_the_check():
+    source = ("x = 1\nassert x == 1, (\n    'one')\nassert check(x, 'abc', 'x')\nprint(x)  # assert stays in a comment\n")
+    assert without_asserts(source) == "x = 1\ncheck(x, 'abc', 'x')\nprint(x)  # assert stays in a comment\n"
+    assert without_asserts("%time assert 1\n") == "%time assert 1\n"  # not plain Python: untouched
 
 
 def test_the_student_edition_model_cards_give_away_no_model_answer(tmp_path):

@@ -20,6 +20,7 @@ for solution or instructor text.
 """
 from __future__ import annotations
 
+import ast
 import json
 import re
 import shutil
@@ -80,17 +81,38 @@ def with_install_cell(notebook: dict, settings: LaunchSettings) -> dict:
     return {**notebook, "cells": cells[:first] + [install_cell(source)] + cells[first:]}
 
 
+def without_asserts(source: str) -> str:
+    """``source`` without its top-level ``assert`` statements, which check the course for CI, not for the
+    student; ``assert check(...)`` keeps its ``check(...)``, which answers the student. Unchanged when the
+    cell is not plain Python."""
+    lines = source.splitlines(keepends=True)
+    plain = "".join("pass\n" if line.lstrip().startswith(("%", "!")) else line for line in lines)
+    try:
+        tree = ast.parse(plain)
+    except SyntaxError:
+        return source
+    for node in reversed([n for n in tree.body if isinstance(n, ast.Assert)]):
+        first, last = node.lineno - 1, node.end_lineno
+        call = node.test
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "check":
+            lines[first] = lines[first].replace("assert ", "", 1)
+        else:
+            del lines[first:last]
+    return "".join(lines)
+
+
 def student_notebook(notebook: dict) -> dict:
-    """A copy of an ``.ipynb`` (as JSON) without its solution and instructor cells, and without the
-    ``# NBVAL_...`` lines that tell the test runner which outputs to compare."""
+    """A copy of an ``.ipynb`` (as JSON) without its solution and instructor cells, without the
+    ``# NBVAL_...`` lines that tell the test runner which outputs to compare, and without the asserts
+    that check the course (see :func:`without_asserts`)."""
     cells = []
     for cell in notebook["cells"]:
         if is_teacher_only(cell):
             continue
         text = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-        if cell["cell_type"] == "code" and "NBVAL_" in text:
-            cell = {**cell, "source": "".join(line for line in text.splitlines(keepends=True)
-                                              if not line.strip().startswith("# NBVAL_"))}
+        if cell["cell_type"] == "code":
+            text = "".join(line for line in text.splitlines(keepends=True) if not line.strip().startswith("# NBVAL_"))
+            cell = {**cell, "source": without_asserts(text)}
         cells.append(cell)
     return {**notebook, "cells": cells}
 
