@@ -176,7 +176,7 @@ BACKENDS = ("tensorflow", "jax", "torch")
 # every test module is in one list or the other.
 BACKEND_TESTS = ("test_augment.py", "test_collapse.py", "test_data.py", "test_experiment.py", "test_figures.py",
                  "test_measurements.py", "test_precision_parallel.py", "test_reliability.py")
-BACKEND_FREE_TESTS = ("test_claims.py", "test_cli.py", "test_data_errors.py", "test_data_parallel.py", "test_editions.py",
+BACKEND_FREE_TESTS = ("test_binding.py", "test_claims.py", "test_cli.py", "test_data_errors.py", "test_data_parallel.py", "test_editions.py",
                       "test_environment.py", "test_ethics.py", "test_layout.py", "test_model_cards.py",
                       "test_notebooks.py", "test_profiles.py", "test_quoted_numbers.py", "test_reliability_home.py",
                       "test_report.py", "test_series.py", "test_site.py", "test_stats.py", "test_times.py", "test_xla_cpu.py")
