@@ -65,13 +65,24 @@ def results_table(results_dir: str | Path = "results/full") -> str:
     if not results:
         shown = "/".join(Path(results_dir).parts[-2:])
         return f"_No finished runs in `{shown}` yet._\n"
-    rows = ["| experiment | parameters | training images | epochs | test accuracy (95% interval) | published | training time | "
-            "images/s (median) | peak RSS | data |", "|---|---|---|---|---|---|---|---|---|---|"]
+    # Two narrow tables, not one wide one: what each run scored, then what it cost (a website page is
+    # about 90 characters wide); the data goes in one sentence when every run used the same.
+    rows = ["| experiment | parameters | training images | epochs | test accuracy (95% interval) | published |",
+            "|---|---|---|---|---|---|"]
+    costs = ["| experiment | training time | images/s (median) | peak RSS |", "|---|---|---|---|"]
+    labels = {name: data_label(r["data"]) for name, r in results.items()}
+    one_data = len(set(labels.values())) == 1
+    if not one_data:
+        costs = [costs[0][:-1] + " data |", costs[1] + "---|"]
     for name, r in results.items():
         images = (r.get("config") or {}).get("train_images") or r["data"]["train_images"]
         rows.append(f"| {name} | {r['parameters']:,} | {images:,} | {r['epochs_completed']} | {accuracy_cell(r)} | "
-                    f"{_reference(name)} | {_duration(r['train_seconds'])} | {r['images_per_second_median']:.0f} | "
-                    f"{r['peak_rss_mb'] / 1024:.2f} GB | {data_label(r['data'])} |")
+                    f"{_reference(name)} |")
+        costs.append(f"| {name} | {_duration(r['train_seconds'])} | {r['images_per_second_median']:.0f} | "
+                     f"{r['peak_rss_mb'] / 1024:.2f} GB |" + ("" if one_data else f" {labels[name]} |"))
+    rows += ["", *costs]
+    if one_data:
+        rows += ["", f"Data: {next(iter(labels.values()))}."]
     first = next(iter(results.values()))
     versions = ", ".join(f"{k} {v}" for k, v in first["versions"].items())
     rows.append("")
