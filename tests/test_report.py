@@ -79,7 +79,14 @@ def test_table_shows_each_run_beside_the_published_figure(tmp_path):
     table = results_table(tmp_path)
     row = next(line for line in table.splitlines() if line.startswith("| baseline"))
     assert "4,200,842 | 50,000 | 20" in row and "0.6713" in row and "0.664 (book, 20 ep.)" in row
-    assert "21.0 min" in row and "650" in row and "1.46 GB" in row and "sha256 abababababab" in row
+    cost = [line for line in table.splitlines() if line.startswith("| baseline")][1]
+    assert cost == "| baseline | 21.0 min | 650 | 1.46 GB |"
+    assert "Data: cifar10-jpeg.tar.gz (sha256 abababababab)." in table  # one data for all: one sentence
+    (tmp_path / "deeper.json").write_text(json.dumps({**run, "experiment": "deeper",
+                                                      "data": {**run["data"], "sha256": "cd" * 32}}))
+    two = results_table(tmp_path)
+    assert "Data:" not in two and "| baseline | 21.0 min | 650 | 1.46 GB | cifar10-jpeg.tar.gz (sha256 abababababab) |" in two
+    assert max(len(line) for line in two.splitlines() if line.startswith("| run |")) <= 90
     assert REFERENCES["deeper"]["rerun"] == 0.758 and REFERENCES["augmented_mild"]["rerun"] == 0.788
     # The 0.788 re-run used the mild settings: the original (strong) settings have no published figure.
     assert REFERENCES["augmented"] is None

@@ -67,9 +67,9 @@ def results_table(results_dir: str | Path = "results/full") -> str:
         return f"_No finished runs in `{shown}` yet._\n"
     # Two narrow tables, not one wide one: what each run scored, then what it cost (a website page is
     # about 90 characters wide); the data goes in one sentence when every run used the same.
-    rows = ["| experiment | parameters | training images | epochs | test accuracy (95% interval) | published |",
+    rows = ["| run | parameters | train images | epochs | test accuracy (95% interval) | published |",
             "|---|---|---|---|---|---|"]
-    costs = ["| experiment | training time | images/s (median) | peak RSS |", "|---|---|---|---|"]
+    costs = ["| run | training time | images/s (median) | peak RSS |", "|---|---|---|---|"]
     labels = {name: data_label(r["data"]) for name, r in results.items()}
     one_data = len(set(labels.values())) == 1
     if not one_data:
