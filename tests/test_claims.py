@@ -2,7 +2,8 @@
 
 ``ethics/claims.csv`` lists every factual claim about the world made in ``ethics/`` (essays, prompts,
 datasheet, guide), one row each: the claim, a short verbatim quote of the sentence that states it, the
-file it is in, the bibliography keys that support it, the date it was checked and its status. The quote
+file it is in, the bibliography keys that support it, the date it was checked, its status and the evidence:
+how it was checked and a short passage quoted from the source. The quote
 must be in the file, and the paragraph (or list item) holding it must cite the row's sources. The model
 answers must fit the length limit of the prompt they answer, counted the way ``ethics/README.md`` states.
 A number from our own runs is either not in ``ethics/`` at all (the text points to the model card or
@@ -27,8 +28,11 @@ from shared import ROOT, LEGAL
 
 ETHICS = ROOT / "ethics"
 CLAIMS = ETHICS / "claims.csv"
-COLUMNS = ["claim", "quote", "file", "source", "date_checked", "status"]
+COLUMNS = ["claim", "quote", "file", "source", "date_checked", "status", "evidence"]
 STATUSES = {"verified", "corrected", "removed", "unverified-stated-as-such"}
+# Statuses that assert the source says what the page says; such a row quotes the source in its evidence.
+CHECKED = {"verified", "corrected"}
+PASSAGE = re.compile(r'"([^"]*)"')
 BIBLIOGRAPHY = parse_bibliography(ETHICS / "bibliography.md")
 # Hand-written texts: everything in ethics/ except the bibliography and the generated model cards.
 TEXTS = sorted(p for p in ETHICS.rglob("*.md")
@@ -97,6 +101,41 @@ def test_every_claim_has_a_known_source_a_date_and_a_status():
         if not (ROOT / row["file"]).is_file() or not row["file"].startswith(("ethics/", "notebooks/")):
             problems.append(f"line {number}: no file {row['file']}")
     assert problems == []
+
+
+def evidence_problems(number: int, row: dict[str, str]) -> list[str]:
+    """A row's evidence says what was done to check it; for a verified or corrected row it reads
+    '<how it was checked>: "<passage from the source>"', where the part before the first quoted passage
+    names the check (two words or more) and at least one passage between double quotes has three words
+    or more."""
+    evidence = " ".join((row.get("evidence") or "").split())
+    if not evidence:
+        return [f"line {number}: no evidence (say how it was checked, or what was tried)"]
+    if row["status"] not in CHECKED:
+        return []
+    if len(re.findall(r"\w+", evidence.split('"', 1)[0])) < 2:
+        return [f"line {number}: the evidence should start by saying how the claim was checked"]
+    if not any(len(p.split()) >= 3 for p in PASSAGE.findall(evidence)):
+        return [f"line {number}: the evidence quotes no passage of three words or more from the source"]
+    return []
+
+
+def test_every_checked_claim_records_how_and_quotes_its_source():
+    problems = [p for n, row in enumerate(rows(), start=2) for p in evidence_problems(n, row)]
+    assert problems == []
+
+
+def test_the_evidence_check_catches_a_row_without_a_quoted_passage():
+    row = {"status": "verified",
+           "evidence": 'Read the abstract (arXiv copy): "we find a large drop in accuracy (4% to 10%)"'}
+    assert evidence_problems(2, row) == []
+    assert "no evidence" in evidence_problems(2, {**row, "evidence": " "})[0]
+    assert "no evidence" in evidence_problems(2, {"status": "unverified-stated-as-such", "evidence": ""})[0]
+    assert evidence_problems(2, {"status": "unverified-stated-as-such", "evidence": "Searched; not found."}) == []
+    assert "how the claim was checked" in evidence_problems(2, {**row, "evidence": '"we find a large drop"'})[0]
+    for unquoted in ("Read the abstract; it says the same.", 'Read the abstract: "large drop"'):
+        assert "no passage" in evidence_problems(2, {**row, "evidence": unquoted})[0]
+        assert "no passage" in evidence_problems(2, {**row, "status": "corrected", "evidence": unquoted})[0]
 
 
 def test_a_claim_that_stands_is_cited_in_its_file_with_its_source():
