@@ -48,7 +48,14 @@ data = setup()
 import keras
 import numpy as np
 
-from course_utils import CLASS_NAMES, check, plot_class_balance, plot_images, plot_sample_grid, prepare
+from course_utils import (
+    CLASS_NAMES,
+    check,
+    plot_class_balance,
+    plot_images,
+    plot_sample_grid,
+    prepare,
+)
 
 # %% [markdown]
 # ## What the arrays hold
@@ -57,10 +64,13 @@ from course_utils import CLASS_NAMES, check, plot_class_balance, plot_images, pl
 # as 8-bit integers, shaped (images, height, width, colour channels), and one integer label per image.
 
 # %%
-print(f"x_train {data.x_train.shape} {data.x_train.dtype}, values {data.x_train.min()} to {data.x_train.max()}")
-print(f"y_train {data.y_train.shape} {data.y_train.dtype}, labels {data.y_train.min()} to {data.y_train.max()}")
+print(f"x_train {data.x_train.shape} {data.x_train.dtype}, "
+      f"values {data.x_train.min()} to {data.x_train.max()}")
+print(f"y_train {data.y_train.shape} {data.y_train.dtype}, "
+      f"labels {data.y_train.min()} to {data.y_train.max()}")
 print(f"x_test  {data.x_test.shape} {data.x_test.dtype};  y_test {data.y_test.shape}")
-print("first five labels:", [f"{int(i)} = {CLASS_NAMES[int(i)]}" for i in data.y_train[:5, 0]])
+first_five = [f"{int(i)} = {CLASS_NAMES[int(i)]}" for i in data.y_train[:5, 0]]
+print("first five labels:", first_five)
 assert data.x_train.shape[1:] == (32, 32, 3) and data.x_train.dtype == np.uint8
 
 # %% [markdown]
@@ -74,8 +84,12 @@ assert data.x_train.shape[1:] == (32, 32, 3) and data.x_train.dtype == np.uint8
 # network does.
 
 # %%
-fig = plot_sample_grid(data.x_train, data.y_train, per_class=10,
-                       title=f"The first 10 training images of each class ({data.kind} data)")
+fig = plot_sample_grid(
+    data.x_train,
+    data.y_train,
+    per_class=10,
+    title=f"The first 10 training images of each class ({data.kind} data)",
+)
 
 # %% [markdown]
 # *Figure: a grid with one row per class, ten training images in each row, the class named on the left.*
@@ -96,7 +110,8 @@ train_counts = np.bincount(data.y_train.ravel(), minlength=10)
 test_counts = np.bincount(data.y_test.ravel(), minlength=10)
 print(f"training: {train_counts.min():,} to {train_counts.max():,} per class; "
       f"test: {test_counts.min():,} to {test_counts.max():,} per class")
-assert len(set(train_counts)) == 1 and len(set(test_counts)) == 1  # balanced in both profiles
+# balanced in both profiles
+assert len(set(train_counts)) == 1 and len(set(test_counts)) == 1
 
 # %% [markdown]
 # *Figure: side-by-side bars of the number of training and test images for each of the ten classes, all of one height per split.*
@@ -129,7 +144,8 @@ n = 5000
 x_raw = data.x_train[:n].astype("float32")
 x_scaled, y_onehot = prepare(data.x_train[:n], data.y_train[:n])
 for name, x in (("raw 0-255", x_raw), ("divided by 255", x_scaled)):
-    print(f"{name:15} mean {x.mean():7.3f}  std {x.std():7.3f}  min {x.min():5.1f}  max {x.max():6.1f}")
+    print(f"{name:15} mean {x.mean():7.3f}  std {x.std():7.3f}  "
+          f"min {x.min():5.1f}  max {x.max():6.1f}")
 assert x_scaled.min() >= 0 and x_scaled.max() <= 1
 
 # %% [markdown]
@@ -189,12 +205,21 @@ assert (y_onehot.argmax(axis=1) == data.y_train[:n].ravel()).all()
 
 # %%
 answer = None  # (megabytes as uint8, megabytes as float32)
-check(answer, "bd10ae453cdcd460", "memory of the training set",
-      hints={"508795e79801875b": "those are MiB (2**20 bytes); a megabyte here is 10**6 bytes"})
+check(
+    answer,
+    "bd10ae453cdcd460",
+    "memory of the training set",
+    hints={
+        "508795e79801875b": (
+            "those are MiB (2**20 bytes); a megabyte here is 10**6 bytes"
+        )
+    },
+)
 
 # %%
 #@solution
-answer = (50_000 * 32 * 32 * 3 / 1e6, 50_000 * 32 * 32 * 3 * 4 / 1e6)  # one byte per value, then four
+# one byte per value, then four
+answer = (50_000 * 32 * 32 * 3 / 1e6, 50_000 * 32 * 32 * 3 * 4 / 1e6)
 print(answer)
 assert check(answer, "bd10ae453cdcd460", "memory of the training set")
 
@@ -214,11 +239,17 @@ brightness = {}  # class name -> mean of all pixel values of its training images
 
 # %%
 #@solution
-brightness = {name: float(data.x_train[data.y_train.ravel() == i].mean()) for i, name in enumerate(CLASS_NAMES)}
+train_labels = data.y_train.ravel()
+brightness = {}
+for i, name in enumerate(CLASS_NAMES):
+    brightness[name] = float(data.x_train[train_labels == i].mean())
 brightest = max(brightness, key=brightness.get)
-print(", ".join(f"{name} {value:.0f}" for name, value in sorted(brightness.items(), key=lambda kv: -kv[1])))
-picks = data.x_train[data.y_train.ravel() == CLASS_NAMES.index(brightest)][:8]
-fig = plot_images(picks, title=f"Eight training images of the brightest class, {brightest}")
+ranking = sorted(brightness.items(), key=lambda kv: -kv[1])
+print(", ".join(f"{name} {value:.0f}" for name, value in ranking))
+picks = data.x_train[train_labels == CLASS_NAMES.index(brightest)][:8]
+fig = plot_images(
+    picks, title=f"Eight training images of the brightest class, {brightest}"
+)
 
 # %% [markdown]
 # <!-- solution -->

@@ -40,16 +40,26 @@
 from course_utils import setup
 
 data = setup()
-# How long each network trains, on how many images, in batches of how many. Change them here
-# for this notebook only: a changed value trains a run of its own, named after the change.
-EPOCHS = data.profile.epochs              # 2 in the quick profile, 20 in the full one (the book's)
-TRAIN_IMAGES = data.profile.train_images  # the first N, a fifth held out (None: all 50,000)
-BATCH_SIZE = 128                          # images per gradient step, as in the book
+# How long each network trains, on how many images, in batches of how many.
+# Change them here for this notebook only: a changed value trains a run of its own,
+# named after the change.
+# 2 in the quick profile, 20 in the full one (the book's)
+EPOCHS = data.profile.epochs
+# the first N, a fifth held out (None: all 50,000)
+TRAIN_IMAGES = data.profile.train_images
+# images per gradient step, as in the book
+BATCH_SIZE = 128
 
 import numpy as np
 
-from course_utils import (check, plot_confusion_matrix, plot_learning_curves, plot_misclassified,
-                          quick_profile_note, start_run)
+from course_utils import (
+    check,
+    plot_confusion_matrix,
+    plot_learning_curves,
+    plot_misclassified,
+    quick_profile_note,
+    start_run,
+)
 
 # %% [markdown]
 # ## The model
@@ -80,22 +90,25 @@ NUM_CLASSES = 10
 def build_baseline(dropout: bool = True, rescale: bool = True) -> keras.Model:
     """One conv block, then a dense layer: 4,200,842 weights.
 
-    With ``rescale=True`` dividing by 255 is the network's own first step, so it takes raw 0-255
-    pixels and cannot be fed the wrong scale; ``rescale=False`` is the original spelling, which
-    expects pixels divided by 255 beforehand. ``dropout=False`` sets every dropout rate to 0.
+    With ``rescale=True`` dividing by 255 is the network's own first step, so it
+    takes raw 0-255 pixels and cannot be fed the wrong scale; ``rescale=False`` is
+    the original spelling, which expects pixels divided by 255 beforehand.
+    ``dropout=False`` sets every dropout rate to 0.
     """
     keep = 1.0 if dropout else 0.0
     scale = [layers.Rescaling(1 / 255, name="rescale")] if rescale else []
     return keras.Sequential([
         keras.Input(shape=INPUT_SHAPE),
         *scale,
-        layers.Conv2D(32, kernel_size=3, padding="same", activation="relu", name="conv1"),
+        layers.Conv2D(32, kernel_size=3, padding="same", activation="relu",
+                      name="conv1"),
         layers.MaxPooling2D(pool_size=2, name="pool1"),
         layers.Dropout(0.25 * keep, name="drop1"),
         layers.Flatten(name="flatten"),
         layers.Dense(512, activation="relu", name="dense"),
         layers.Dropout(0.5 * keep, name="drop2"),
-        layers.Dense(NUM_CLASSES, activation="softmax", dtype="float32", name="classes")  # float32 even in bf16 runs,
+        # float32 even in bf16 runs
+        layers.Dense(NUM_CLASSES, activation="softmax", dtype="float32", name="classes")
     ], name="baseline")
 
 
@@ -105,14 +118,16 @@ JIT_COMPILE = False if keras.backend.backend() == "tensorflow" else "auto"
 
 
 def compile_like_original(model: keras.Model) -> keras.Model:
-    """RMSprop with Keras's defaults and categorical cross-entropy on one-hot labels, as in the book."""
+    """RMSprop with Keras's defaults and categorical cross-entropy on one-hot labels,
+    as in the book."""
     model.compile(optimizer=keras.optimizers.RMSprop(), loss="categorical_crossentropy",
                   metrics=["accuracy"], jit_compile=JIT_COMPILE)
     return model
 
 # %%
 # NBVAL_CHECK_OUTPUT
-keras.utils.set_random_seed(42)  # the same starting weights as `python -m course_utils reproduce baseline`
+# the same starting weights as `python -m course_utils reproduce baseline`
+keras.utils.set_random_seed(42)
 model = build_baseline()
 compile_like_original(model)
 model.summary()
@@ -143,13 +158,21 @@ assert model.count_params() == 4_200_842
 # %%
 run = start_run("baseline", model, data,
                 epochs=EPOCHS, train_images=TRAIN_IMAGES, batch_size=BATCH_SIZE)
-model.fit(run.train, validation_data=run.validation, epochs=EPOCHS, initial_epoch=run.initial_epoch,
-          callbacks=run.callbacks, verbose=2)
+model.fit(
+    run.train,
+    validation_data=run.validation,
+    epochs=EPOCHS,
+    initial_epoch=run.initial_epoch,
+    callbacks=run.callbacks,
+    verbose=2,
+)
 result = run.finish(model)
 r = result.results
-print(f"profile: {r['profile']['name']}; data: {r['data']['name']} ({r['data']['train_images']:,} training images)")
+print(f"profile: {r['profile']['name']}; data: {r['data']['name']} "
+      f"({r['data']['train_images']:,} training images)")
+reused = " (reused a finished run)" if result.reused else ""
 print(f"{r['epochs_completed']} epochs, {r['train_seconds']:.0f} s of training, "
-      f"{r['images_per_second_median']:.0f} images/s" + (" (reused a finished run)" if result.reused else ""))
+      f"{r['images_per_second_median']:.0f} images/s" + reused)
 
 # %% [markdown]
 # The line above says which profile and data produced every number and figure below.
@@ -158,7 +181,9 @@ print(f"{r['epochs_completed']} epochs, {r['train_seconds']:.0f} s of training, 
 # ## Learning curves
 
 # %%
-fig = plot_learning_curves(result.history, title=f"Baseline, {r['profile']['name']} profile")
+fig = plot_learning_curves(
+    result.history, title=f"Baseline, {r['profile']['name']} profile"
+)
 
 # %% [markdown]
 # *Figure: training (solid) and validation (dashed) accuracy and loss of the baseline, epoch by epoch.*
@@ -179,9 +204,11 @@ fig = plot_learning_curves(result.history, title=f"Baseline, {r['profile']['name
 BOOK, RERUNS = 0.664, 0.668
 print(f"ours: {r['test_accuracy']:.1%} on {r['data']['test_images']:,} test images "
       f"after {r['epochs_completed']} epochs ({r['profile']['name']} profile)")
-print(f"book: {BOOK:.1%}, independent re-runs: about {RERUNS:.1%} (20 epochs, full data)")
+print(f"book: {BOOK:.1%}, "
+      f"independent re-runs: about {RERUNS:.1%} (20 epochs, full data)")
 quick_profile_note(data.profile)
-assert r["test_accuracy"] > 0.15  # clearly better than the 10% of guessing, in every profile
+# clearly better than the 10% of guessing, in every profile
+assert r["test_accuracy"] > 0.15
 
 # %% [markdown]
 # ## Where it goes wrong: the confusion matrix
@@ -189,8 +216,10 @@ assert r["test_accuracy"] > 0.15  # clearly better than the 10% of guessing, in 
 # Row = the true class, column = what the model said. The diagonal counts correct answers.
 
 # %%
-fig = plot_confusion_matrix(r["confusion_matrix"],
-                            title=f"Baseline on the test set ({r['profile']['name']} profile)")
+fig = plot_confusion_matrix(
+    r["confusion_matrix"],
+    title=f"Baseline on the test set ({r['profile']['name']} profile)",
+)
 
 # %% [markdown]
 # *Figure: a 10 × 10 grid of test-image counts, true class by row and predicted class by column, the correct answers on the diagonal.*
@@ -268,8 +297,10 @@ check(answer, "57fba3bba6099472", "pool1 shape and dense parameters")
 
 # %%
 #@solution
-pool1 = (32 // 2, 32 // 2, 32)                 # same padding keeps 32 x 32; pooling halves it
-dense_parameters = 16 * 16 * 32 * 512 + 512    # every value of pool1 wired to each of 512 units
+# same padding keeps 32 x 32; pooling halves it
+pool1 = (32 // 2, 32 // 2, 32)
+# every value of pool1 wired to each of 512 units
+dense_parameters = 16 * 16 * 32 * 512 + 512
 answer = [pool1, dense_parameters]
 assert model.get_layer("pool1").output.shape[1:] == pool1
 assert model.get_layer("dense").count_params() == dense_parameters
@@ -283,7 +314,8 @@ assert check(answer, "57fba3bba6099472", "pool1 shape and dense parameters")
 # 1,000 test images, and count how often the model gives its most common answer.
 
 # %%
-# your measurement: the model on the first 1,000 test images as they are, then divided by 255
+# your measurement: the model on the first 1,000 test images as they are,
+# then divided by 255
 # (accuracy, and the share of images that get its most common answer)
 
 # %% [markdown]
@@ -292,7 +324,10 @@ assert check(answer, "57fba3bba6099472", "pool1 shape and dense parameters")
 # %%
 #@solution
 x = data.x_test[:1000].astype("float32")
-for label, inputs in (("raw pixels (as the model expects)", x), ("divided by 255 beforehand", x / 255)):
+for label, inputs in (
+    ("raw pixels (as the model expects)", x),
+    ("divided by 255 beforehand", x / 255),
+):
     answers = model.predict(inputs, verbose=0).argmax(axis=1)
     share = np.bincount(answers, minlength=10).max() / len(answers)
     print(f"{label:34} accuracy {np.mean(answers == data.y_test[:1000].ravel()):.1%}, "

@@ -39,18 +39,31 @@
 from course_utils import setup
 
 data = setup()
-# How long each network trains, on how many images, in batches of how many. Change them here
-# for this notebook only: a changed value trains a run of its own, named after the change.
-EPOCHS = data.profile.epochs              # 2 in the quick profile, 20 in the full one (the book's)
-TRAIN_IMAGES = data.profile.train_images  # the first N, a fifth held out (None: all 50,000)
-BATCH_SIZE = 128                          # images per gradient step, as in the book
+# How long each network trains, on how many images, in batches of how many.
+# Change them here for this notebook only: a changed value trains a run of its own,
+# named after the change.
+# 2 in the quick profile, 20 in the full one (the book's)
+EPOCHS = data.profile.epochs
+# the first N, a fifth held out (None: all 50,000)
+TRAIN_IMAGES = data.profile.train_images
+# images per gradient step, as in the book
+BATCH_SIZE = 128
 
 import keras
 import numpy as np
 from keras import layers
 
-from course_utils import (JIT_COMPILE, check, layer_shapes, plot_confusion_matrix, quick_profile_note,
-                          plot_learning_curves, plot_per_class_accuracy, run_experiment, start_run)
+from course_utils import (
+    JIT_COMPILE,
+    check,
+    layer_shapes,
+    plot_confusion_matrix,
+    quick_profile_note,
+    plot_learning_curves,
+    plot_per_class_accuracy,
+    run_experiment,
+    start_run,
+)
 
 # %% [markdown]
 # ## The model
@@ -67,33 +80,46 @@ from keras import layers
 
 
 def build_deeper(dropout: bool = True, rescale: bool = True) -> keras.Model:
-    """Two conv blocks, then a dense layer: 1,676,842 weights; ``rescale`` and ``dropout`` as for the baseline."""
+    """Two conv blocks, then a dense layer: 1,676,842 weights; ``rescale`` and
+    ``dropout`` as for the baseline."""
     keep = 1.0 if dropout else 0.0
     scale = [layers.Rescaling(1 / 255, name="rescale")] if rescale else []
     return keras.Sequential([
         keras.Input(shape=(32, 32, 3)),
         *scale,
-        layers.Conv2D(32, kernel_size=3, padding="same", activation="relu", name="conv1a"),
-        layers.Conv2D(32, kernel_size=3, padding="same", activation="relu", name="conv1b"),
+        layers.Conv2D(32, kernel_size=3, padding="same", activation="relu",
+                      name="conv1a"),
+        layers.Conv2D(32, kernel_size=3, padding="same", activation="relu",
+                      name="conv1b"),
         layers.MaxPooling2D(pool_size=2, name="pool1"),
         layers.Dropout(0.25 * keep, name="drop1"),
-        layers.Conv2D(64, kernel_size=3, padding="same", activation="relu", name="conv2a"),
-        # "valid" means no padding: a 3 x 3 window fits 14 times across 16 pixels, so 16 x 16 -> 14 x 14.
-        layers.Conv2D(64, kernel_size=3, padding="valid", activation="relu", name="conv2b"),
+        layers.Conv2D(64, kernel_size=3, padding="same", activation="relu",
+                      name="conv2a"),
+        # "valid" means no padding: a 3 x 3 window fits 14 times across 16 pixels,
+        # so 16 x 16 -> 14 x 14.
+        layers.Conv2D(64, kernel_size=3, padding="valid", activation="relu",
+                      name="conv2b"),
         layers.MaxPooling2D(pool_size=2, name="pool2"),
         layers.Dropout(0.25 * keep, name="drop2"),
         layers.Flatten(name="flatten"),
         layers.Dense(512, activation="relu", name="dense"),
         layers.Dropout(0.5 * keep, name="drop3"),
-        layers.Dense(10, activation="softmax", dtype="float32", name="classes")  # float32 even in bf16 runs,
+        # float32 even in bf16 runs
+        layers.Dense(10, activation="softmax", dtype="float32", name="classes")
     ], name="deeper")
 
 # %%
 # NBVAL_CHECK_OUTPUT
-keras.utils.set_random_seed(42)  # the same starting weights as `python -m course_utils reproduce deeper`
+# the same starting weights as `python -m course_utils reproduce deeper`
+keras.utils.set_random_seed(42)
 model = build_deeper()
-model.compile(optimizer=keras.optimizers.RMSprop(), loss="categorical_crossentropy", metrics=["accuracy"],
-              jit_compile=JIT_COMPILE)  # as in 02
+# as in 02
+model.compile(
+    optimizer=keras.optimizers.RMSprop(),
+    loss="categorical_crossentropy",
+    metrics=["accuracy"],
+    jit_compile=JIT_COMPILE,
+)
 model.summary()
 assert model.count_params() == 1_676_842
 
@@ -120,18 +146,23 @@ literal = keras.Sequential([
     layers.Conv2D(32, 3, padding="same", activation="relu", name="conv1b"),
     layers.MaxPooling2D(2, name="pool1"),
     layers.Conv2D(64, 3, padding="same", activation="relu", name="conv2a"),
-    layers.Conv2D(64, 3, 3, activation="relu", name="conv2b"),  # 2017 spelling, read by Keras 3
+    # 2017 spelling, read by Keras 3
+    layers.Conv2D(64, 3, 3, activation="relu", name="conv2b"),
     layers.MaxPooling2D(2, name="pool2"),
     layers.Flatten(name="flatten"),
     layers.Dense(512, activation="relu", name="dense"),
     layers.Dense(10, activation="softmax", name="classes"),
 ], name="literal_2017_spelling")
 as_read = {name: (shape, n) for name, shape, n in layer_shapes(literal)}
-print(f"{'layer':8} {'intended output':>16} {'params':>10} | {'Conv2D(64, 3, 3)':>16} {'params':>10}")
+print(f"{'layer':8} {'intended output':>16} {'params':>10} | "
+      f"{'Conv2D(64, 3, 3)':>16} {'params':>10}")
 for name, shape, n in layer_shapes(model):
     if name in as_read:
-        print(f"{name:8} {str(shape):>16} {n:>10,} | {str(as_read[name][0]):>16} {as_read[name][1]:>10,}")
-print(f"{'total':8} {'':>16} {model.count_params():>10,} | {'':>16} {literal.count_params():>10,}")
+        literal_shape, literal_n = as_read[name]
+        print(f"{name:8} {str(shape):>16} {n:>10,} | "
+              f"{str(literal_shape):>16} {literal_n:>10,}")
+print(f"{'total':8} {'':>16} {model.count_params():>10,} | "
+      f"{'':>16} {literal.count_params():>10,}")
 assert literal.get_layer("conv2b").strides == (3, 3)
 assert (model.count_params(), literal.count_params()) == (1_676_842, 202_282)
 
@@ -150,24 +181,41 @@ assert (model.count_params(), literal.count_params()) == (1_676_842, 202_282)
 # %%
 run = start_run("deeper", model, data,
                 epochs=EPOCHS, train_images=TRAIN_IMAGES, batch_size=BATCH_SIZE)
-model.fit(run.train, validation_data=run.validation, epochs=EPOCHS, initial_epoch=run.initial_epoch,
-          callbacks=run.callbacks, verbose=2)
+model.fit(
+    run.train,
+    validation_data=run.validation,
+    epochs=EPOCHS,
+    initial_epoch=run.initial_epoch,
+    callbacks=run.callbacks,
+    verbose=2,
+)
 result = run.finish(model)
-baseline = run_experiment("baseline", data=data, results_only=True,  # notebook 02's run, read back
-                          epochs=EPOCHS, train_images=TRAIN_IMAGES, batch_size=BATCH_SIZE)
+# notebook 02's run, read back
+baseline = run_experiment(
+    "baseline",
+    data=data,
+    results_only=True,
+    epochs=EPOCHS,
+    train_images=TRAIN_IMAGES,
+    batch_size=BATCH_SIZE,
+)
 r = result.results
-print(f"profile: {r['profile']['name']}; data: {r['data']['name']} ({r['data']['train_images']:,} training images)")
+print(f"profile: {r['profile']['name']}; data: {r['data']['name']} "
+      f"({r['data']['train_images']:,} training images)")
+reused = " (reused a finished run)" if result.reused else ""
 print(f"{r['epochs_completed']} epochs, {r['train_seconds']:.0f} s of training, "
       f"{r['images_per_second_median']:.0f} images/s (baseline: "
-      f"{baseline.results['images_per_second_median']:.0f})" + (" (reused a finished run)" if result.reused else ""))
+      f"{baseline.results['images_per_second_median']:.0f})" + reused)
 
 # %% [markdown]
 # The line above says which profile and data produced everything below. Fewer parameters do not
 # mean less work: each convolution runs at every pixel, so the deeper net trains fewer images per second.
 
 # %%
-fig = plot_learning_curves({"baseline": baseline.history, "deeper": result.history},
-                           title=f"Baseline and deeper network, {r['profile']['name']} profile")
+fig = plot_learning_curves(
+    {"baseline": baseline.history, "deeper": result.history},
+    title=f"Baseline and deeper network, {r['profile']['name']} profile",
+)
 
 # %% [markdown]
 # *Figure: training (solid) and validation (dashed) accuracy and loss per epoch, the baseline and the deeper network in two colours.*
@@ -183,13 +231,18 @@ fig = plot_learning_curves({"baseline": baseline.history, "deeper": result.histo
 
 # %%
 RERUNS_40_EPOCHS = 0.758
-print(f"deeper:   {r['test_accuracy']:.1%} after {r['epochs_completed']} epochs ({r['profile']['name']} profile)")
-print(f"baseline: {baseline.results['test_accuracy']:.1%} after {baseline.results['epochs_completed']} epochs")
-print(f"reference: about {RERUNS_40_EPOCHS:.1%} after 40 epochs (independent re-runs, full data)")
+print(f"deeper:   {r['test_accuracy']:.1%} after {r['epochs_completed']} epochs "
+      f"({r['profile']['name']} profile)")
+print(f"baseline: {baseline.results['test_accuracy']:.1%} "
+      f"after {baseline.results['epochs_completed']} epochs")
+print(f"reference: about {RERUNS_40_EPOCHS:.1%} after 40 epochs "
+      f"(independent re-runs, full data)")
 quick_profile_note(data.profile)
 test_images = sum(r["data"]["test_per_class"].values())
-sampling = 2 * (r["test_accuracy"] * (1 - r["test_accuracy"]) / test_images) ** 0.5  # two standard errors
-print(f"two standard errors of an accuracy of {r['test_accuracy']:.1%} measured on {test_images:,} test images: "
+# two standard errors
+sampling = 2 * (r["test_accuracy"] * (1 - r["test_accuracy"]) / test_images) ** 0.5
+print(f"two standard errors of an accuracy of {r['test_accuracy']:.1%} "
+      f"measured on {test_images:,} test images: "
       f"{sampling:.1%}")
 assert r["test_accuracy"] > 0.15
 
@@ -206,13 +259,23 @@ assert r["test_accuracy"] > 0.15
 # finds hard, and whether "better on average" means better for every class.
 
 # %%
-per_class = {"baseline": baseline.results["per_class_accuracy"], "deeper": r["per_class_accuracy"]}
-fig = plot_per_class_accuracy(per_class, title=f"Test accuracy per class ({r['profile']['name']} profile)")
-gains = {c: per_class["deeper"][c] - per_class["baseline"][c] for c in per_class["deeper"]}
-print("deeper minus baseline:", ", ".join(f"{c} {g:+.0%}" for c, g in sorted(gains.items(), key=lambda x: x[1])))
+per_class = {
+    "baseline": baseline.results["per_class_accuracy"],
+    "deeper": r["per_class_accuracy"],
+}
+fig = plot_per_class_accuracy(
+    per_class, title=f"Test accuracy per class ({r['profile']['name']} profile)"
+)
+gains = {
+    c: per_class["deeper"][c] - per_class["baseline"][c] for c in per_class["deeper"]
+}
+by_gain = sorted(gains.items(), key=lambda x: x[1])
+print("deeper minus baseline:", ", ".join(f"{c} {g:+.0%}" for c, g in by_gain))
 per_class_images = min(r["data"]["test_per_class"].values())
-noise = 2 * (0.25 / per_class_images) ** 0.5  # two standard errors of an accuracy near 50%
-print(f"{per_class_images:,} test images per class: differences below about {noise:.0%} may be chance")
+# two standard errors of an accuracy near 50%
+noise = 2 * (0.25 / per_class_images) ** 0.5
+print(f"{per_class_images:,} test images per class: "
+      f"differences below about {noise:.0%} may be chance")
 
 # %% [markdown]
 # *Figure: grouped bars of test accuracy for each class, one bar for the baseline and one for the deeper network.*
@@ -222,8 +285,10 @@ print(f"{per_class_images:,} test images per class: differences below about {noi
 # (full) test images per class, small differences are noise: the last line above gives their size.
 
 # %%
-fig = plot_confusion_matrix(r["confusion_matrix"],
-                            title=f"Deeper network on the test set ({r['profile']['name']} profile)")
+fig = plot_confusion_matrix(
+    r["confusion_matrix"],
+    title=f"Deeper network on the test set ({r['profile']['name']} profile)",
+)
 
 # %% [markdown]
 # *Figure: the deeper network's confusion matrix: test-image counts by true class (rows) and predicted class (columns).*
@@ -254,9 +319,14 @@ check(answer, "e75c3d41e5235b3b", "Flatten size with same padding")
 
 # %%
 #@solution
-answer = (16 // 2) * (16 // 2) * 64  # 16 x 16 stays 16 x 16; pool2 halves it to 8 x 8, with 64 channels
-same = keras.Sequential([keras.Input((16, 16, 64)), layers.Conv2D(64, kernel_size=3, padding="same"),
-                         layers.MaxPooling2D(2), layers.Flatten()])
+# 16 x 16 stays 16 x 16; pool2 halves it to 8 x 8, with 64 channels
+answer = (16 // 2) * (16 // 2) * 64
+same = keras.Sequential([
+    keras.Input((16, 16, 64)),
+    layers.Conv2D(64, kernel_size=3, padding="same"),
+    layers.MaxPooling2D(2),
+    layers.Flatten(),
+])
 assert same.output_shape[1] == answer
 assert check(answer, "e75c3d41e5235b3b", "Flatten size with same padding")
 
@@ -272,7 +342,8 @@ check(answer, "3325c6884394bb69", "Conv2D(64, 3, 2) on 16 x 16")
 
 # %%
 #@solution
-answer = ((16 - 3) // 2 + 1, (16 - 3) // 2 + 1)  # the third positional argument is the stride
+# the third positional argument is the stride
+answer = ((16 - 3) // 2 + 1, (16 - 3) // 2 + 1)
 layer = layers.Conv2D(64, 3, 2)
 assert tuple(layer(np.zeros((1, 16, 16, 64), "float32")).shape[1:3]) == answer
 assert check(answer, "3325c6884394bb69", "Conv2D(64, 3, 2) on 16 x 16")
@@ -285,7 +356,8 @@ assert check(answer, "3325c6884394bb69", "Conv2D(64, 3, 2) on 16 x 16")
 # the extra convolution block might help one more than the other, and say what would test your idea.
 
 # %%
-most, least = None, None  # the classes that gained most and least, read from gains above
+# the classes that gained most and least, read from gains above
+most, least = None, None
 
 # %% [markdown]
 # *Your answer:*
@@ -293,7 +365,8 @@ most, least = None, None  # the classes that gained most and least, read from ga
 # %%
 #@solution
 ranked = sorted(gains, key=gains.get)
-print(f"gained least: {ranked[0]} ({gains[ranked[0]]:+.1%}), most: {ranked[-1]} ({gains[ranked[-1]]:+.1%})")
+print(f"gained least: {ranked[0]} ({gains[ranked[0]]:+.1%}), "
+      f"most: {ranked[-1]} ({gains[ranked[-1]]:+.1%})")
 
 # %% [markdown]
 # <!-- solution -->

@@ -44,21 +44,41 @@
 from course_utils import setup
 
 data = setup()
-# How long each network trains, on how many images, in batches of how many. Change them here
-# for this notebook only: a changed value trains a run of its own, named after the change.
-EPOCHS = data.profile.epochs              # 2 in the quick profile, 20 in the full one (the book's)
-TRAIN_IMAGES = data.profile.train_images  # the first N, a fifth held out (None: all 50,000)
-BATCH_SIZE = 128                          # images per gradient step, as in the book
+# How long each network trains, on how many images, in batches of how many.
+# Change them here for this notebook only: a changed value trains a run of its own,
+# named after the change.
+# 2 in the quick profile, 20 in the full one (the book's)
+EPOCHS = data.profile.epochs
+# the first N, a fifth held out (None: all 50,000)
+TRAIN_IMAGES = data.profile.train_images
+# images per gradient step, as in the book
+BATCH_SIZE = 128
 
 import math
 
 import keras
 import numpy as np
 
-from course_utils import (CLASS_NAMES, JIT_COMPILE, MILD_SETTINGS, ORIGINAL_SETTINGS, build_augmenter, build_deeper, check,
-                          quick_profile_note,
-                          compile_like_original, plot_collapse, plot_images, plot_learning_curves,
-                          plot_sharpness, run_collapse, run_experiment, sharpness, start_run, warp_steps)
+from course_utils import (
+    CLASS_NAMES,
+    JIT_COMPILE,
+    MILD_SETTINGS,
+    ORIGINAL_SETTINGS,
+    build_augmenter,
+    build_deeper,
+    check,
+    quick_profile_note,
+    compile_like_original,
+    plot_collapse,
+    plot_images,
+    plot_learning_curves,
+    plot_sharpness,
+    run_collapse,
+    run_experiment,
+    sharpness,
+    start_run,
+    warp_steps,
+)
 
 # %% [markdown]
 # ## What the original notebook did
@@ -82,9 +102,14 @@ from course_utils import (CLASS_NAMES, JIT_COMPILE, MILD_SETTINGS, ORIGINAL_SETT
 
 # %%
 # NBVAL_CHECK_OUTPUT
-ORIGINAL_PRINTED = {"test loss": 2.3023690757751463, "test accuracy": 0.10010000318288803}  # from the seed notebook
+# from the seed notebook
+ORIGINAL_PRINTED = {
+    "test loss": 2.3023690757751463,
+    "test accuracy": 0.10010000318288803,
+}
 print(ORIGINAL_SETTINGS)
-print(f"original run: test loss {ORIGINAL_PRINTED['test loss']:.4f}, test accuracy {ORIGINAL_PRINTED['test accuracy']:.4f}")
+print(f"original run: test loss {ORIGINAL_PRINTED['test loss']:.4f}, "
+      f"test accuracy {ORIGINAL_PRINTED['test accuracy']:.4f}")
 print(f"ln 10 = {math.log(10):.4f}: the loss of giving every class probability 1/10")
 print(f"batches per epoch: 50,000 // 128 = {50_000 // 128}")
 
@@ -107,11 +132,13 @@ runs = {"trained first": run_collapse("collapse_from_trained", data=data),
         "untrained": run_collapse("collapse_from_untrained", data=data)}
 first = runs["trained first"]
 print(f"profile: {first['profile']['name']}; data: {first['data']['name']}")
-print(f"first cell: {len(first['first_history'])} epochs on x / 255, test accuracy {first['first_test']['accuracy']:.1%}")
+print(f"first cell: {len(first['first_history'])} epochs on x / 255, "
+      f"test accuracy {first['first_test']['accuracy']:.1%}")
 for name, r in runs.items():
     counts = r["predicted_class_counts"]
     top = max(counts, key=counts.get)
-    print(f"{name:13} then {len(r['continued_history'])} epochs x {r['steps_per_epoch']} batches of raw warped pixels: "
+    print(f"{name:13} then {len(r['continued_history'])} epochs "
+          f"x {r['steps_per_epoch']} batches of raw warped pixels: "
           f"test loss {r['test_loss']:.4f}, test accuracy {r['test_accuracy']:.2%}; "
           f"'{top}' for {counts[top]:,} of {sum(counts.values()):,} test images")
 quick_profile_note(data.profile)
@@ -130,8 +157,10 @@ quick_profile_note(data.profile)
 
 # %%
 for name, r in runs.items():
-    print(f"{name:13} mean probabilities: " + " ".join(f"{p:.3f}" for p in r["mean_probabilities"]))
-    print(f"{'':13} spread across test images: {r['probability_spread_across_test_images']:.5f}")
+    probabilities = " ".join(f"{p:.3f}" for p in r["mean_probabilities"])
+    print(f"{name:13} mean probabilities: " + probabilities)
+    spread = r["probability_spread_across_test_images"]
+    print(f"{'':13} spread across test images: {spread:.5f}")
 
 # %% [markdown]
 # ## What happened inside
@@ -142,10 +171,12 @@ for name, r in runs.items():
 
 # %%
 at = first["at_switch"]
-for key, label in (("conv1_preactivation_rms", "first conv layer, size of its inputs to ReLU (RMS)"),
-                   ("dense_preactivation_rms", "dense layer, size of its inputs to ReLU (RMS)"),
-                   ("logit_range", "largest minus smallest of the ten scores (logits)"),
-                   ("probe_loss", "loss on the probe batch")):
+for key, label in (
+    ("conv1_preactivation_rms", "first conv layer, size of its inputs to ReLU (RMS)"),
+    ("dense_preactivation_rms", "dense layer, size of its inputs to ReLU (RMS)"),
+    ("logit_range", "largest minus smallest of the ten scores (logits)"),
+    ("probe_loss", "loss on the probe batch"),
+):
     print(f"{label:52} scaled {at['scaled'][key]:10.3f}   raw {at['raw'][key]:10.3f}   "
           f"ratio {at['raw'][key] / at['scaled'][key]:6.1f}")
 
@@ -156,7 +187,11 @@ for key, label in (("conv1_preactivation_rms", "first conv layer, size of its in
 # losses in the hundreds. Then training changes the network. The figure follows both runs step by step.
 
 # %%
-fig = plot_collapse(runs, title=f"After the switch to raw, warped pixels ({first['profile']['name']} profile)")
+fig = plot_collapse(
+    runs,
+    title="After the switch to raw, warped pixels "
+          f"({first['profile']['name']} profile)",
+)
 
 # %% [markdown]
 # *Figure: three panels against the training step after the switch. Left, the loss of each of the
@@ -169,17 +204,22 @@ fig = plot_collapse(runs, title=f"After the switch to raw, warped pixels ({first
 
 # %%
 def show_probes(r, steps):
-    print(f"{'step':>5} {'probe loss':>10} {'dense units off':>15} {'active per image':>16} "
+    print(f"{'step':>5} {'probe loss':>10} {'dense units off':>15} "
+          f"{'active per image':>16} "
           f"{'logit range':>11} {'dense kernel moved (RMS)':>24}")
     for p in (p for p in r["probes"] if p["step"] in steps):
-        print(f"{p['step']:5d} {p['probe_loss']:10.3f} {p['dense_dead_units']:15.1%} {p['dense_active_per_image']:16.1f} "
-              f"{p['logit_range']:11.3f} {p['weights']['dense']['kernel_rms_change']:24.5f}")
+        moved = p["weights"]["dense"]["kernel_rms_change"]
+        print(f"{p['step']:5d} {p['probe_loss']:10.3f} {p['dense_dead_units']:15.1%} "
+              f"{p['dense_active_per_image']:16.1f} "
+              f"{p['logit_range']:11.3f} {moved:24.5f}")
 
 
 last_step = first["probes"][-1]["step"]
 show_probes(first, {1, 10, 50, first["steps_per_epoch"], last_step})
-print(f"the first 5 batch losses after the switch: {', '.join(f'{v:.1f}' for v in first['step_losses'][:5])}")
-print(f"RMSprop's learning rate, the usual size of its steps: {keras.optimizers.RMSprop().get_config()['learning_rate']:g}")
+first_losses = ", ".join(f"{v:.1f}" for v in first["step_losses"][:5])
+print(f"the first 5 batch losses after the switch: {first_losses}")
+learning_rate = keras.optimizers.RMSprop().get_config()["learning_rate"]
+print(f"RMSprop's learning rate, the usual size of its steps: {learning_rate:g}")
 
 # %% [markdown]
 # Read the columns from the left, in the full-profile run saved here. A third of the 512 dense units
@@ -206,7 +246,8 @@ print(f"RMSprop's learning rate, the usual size of its steps: {keras.optimizers.
 # %%
 show_probes(runs["untrained"], {1, 10, 50, first["steps_per_epoch"], last_step})
 at = runs["untrained"]["at_switch"]["raw"]
-print(f"at the switch: logit range {at['logit_range']:.1f} (trained first: {first['at_switch']['raw']['logit_range']:.1f})")
+print(f"at the switch: logit range {at['logit_range']:.1f} "
+      f"(trained first: {first['at_switch']['raw']['logit_range']:.1f})")
 
 # %% [markdown]
 # It loses most of its dense units too (87.1% after fifty updates), but not all of them: about one
@@ -231,9 +272,14 @@ print(f"at the switch: logit range {at['logit_range']:.1f} (trained first: {firs
 augmenter = build_augmenter("original", seed=7)
 index = int(np.flatnonzero(data.y_train.ravel() == CLASS_NAMES.index("horse"))[0])
 image = data.x_train[index : index + 1].astype("float32") / 255
-versions = keras.ops.convert_to_numpy(augmenter(np.repeat(image, 15, axis=0), training=True))
-fig = plot_images(np.concatenate([image, versions]), ["original"] + [f"random {i}" for i in range(1, 16)],
-                  title="One horse, as the augmented network sees it in 15 different batches")
+versions = keras.ops.convert_to_numpy(
+    augmenter(np.repeat(image, 15, axis=0), training=True)
+)
+fig = plot_images(
+    np.concatenate([image, versions]),
+    ["original"] + [f"random {i}" for i in range(1, 16)],
+    title="One horse, as the augmented network sees it in 15 different batches",
+)
 assert np.allclose(keras.ops.convert_to_numpy(augmenter(image, training=False)), image)
 
 # %% [markdown]
@@ -247,12 +293,18 @@ assert np.allclose(keras.ops.convert_to_numpy(augmenter(image, training=False)),
 # independent because each comes from its own call of the random generator).
 
 # %%
-draws = {k: keras.ops.convert_to_numpy(v) for k, v in build_augmenter("original", seed=0).draw(4096, 32, 32).items()}
+drawn = build_augmenter("original", seed=0).draw(4096, 32, 32)
+draws = {k: keras.ops.convert_to_numpy(v) for k, v in drawn.items()}
 names = list(draws)
 print(" " * 6 + "".join(f"{n:>7}" for n in names))
 for a in names:
-    print(f"{a:6}" + "".join(f"{np.corrcoef(draws[a], draws[b])[0, 1]:7.2f}" for b in names))
-largest = max(abs(np.corrcoef(draws[a], draws[b])[0, 1]) for i, a in enumerate(names) for b in names[i + 1:])
+    row = "".join(f"{np.corrcoef(draws[a], draws[b])[0, 1]:7.2f}" for b in names)
+    print(f"{a:6}" + row)
+largest = max(
+    abs(np.corrcoef(draws[a], draws[b])[0, 1])
+    for i, a in enumerate(names)
+    for b in names[i + 1:]
+)
 print(f"largest correlation between two different numbers: {largest:.3f}")
 
 # %% [markdown]
@@ -269,11 +321,23 @@ print(f"largest correlation between two different numbers: {largest:.3f}")
 x = data.x_train[:1000].astype("float32") / 255
 params = build_augmenter("original", seed=1).draw(len(x), 32, 32)
 once, thrice = warp_steps(x, params, steps=1), warp_steps(x, params, steps=3)
-scores = {"original": sharpness(x), "one warp": sharpness(once), "three warps": sharpness(thrice)}
+scores = {
+    "original": sharpness(x),
+    "one warp": sharpness(once),
+    "three warps": sharpness(thrice),
+}
 for name, value in scores.items():
-    print(f"{name:12} mean gradient magnitude {value:.4f}  ({value / scores['original']:.0%} of the original)")
-fig = plot_sharpness(x, once, thrice, scores, index=int(np.flatnonzero(data.y_train[:1000].ravel() == 7)[0]),
-                     title="The same warp done in one resampling or in three")
+    print(f"{name:12} mean gradient magnitude {value:.4f}  "
+          f"({value / scores['original']:.0%} of the original)")
+first_horse = int(np.flatnonzero(data.y_train[:1000].ravel() == 7)[0])
+fig = plot_sharpness(
+    x,
+    once,
+    thrice,
+    scores,
+    index=first_horse,
+    title="The same warp done in one resampling or in three",
+)
 
 # %% [markdown]
 # *Figure: one training image as it is, warped once and warped three times with the same parameters,
@@ -290,7 +354,8 @@ fig = plot_sharpness(x, once, thrice, scores, index=int(np.flatnonzero(data.y_tr
 # %%
 # NBVAL_CHECK_OUTPUT
 copies = 5 * 50_000  # five copies of each of the 50,000 training images
-print(f"{copies:,} images x 32 x 32 x 3 float32 values = {copies * 32 * 32 * 3 * 4 / 1e9:.1f} GB, never read")
+print(f"{copies:,} images x 32 x 32 x 3 float32 values = "
+      f"{copies * 32 * 32 * 3 * 4 / 1e9:.1f} GB, never read")
 
 # %% [markdown]
 # ## Augmentation done right: two settings on the deeper network
@@ -312,7 +377,8 @@ from course_utils import build_augmenter
 
 def build_augmented(settings: str = "original", seed: int = 42, dropout: bool = True,
                     rescale: bool = True) -> keras.Model:
-    """The deeper network behind the augmentation layer: warped batches in training, plain images otherwise."""
+    """The deeper network behind the augmentation layer: warped batches in training,
+    plain images otherwise."""
     return keras.Sequential([
         keras.Input(shape=(32, 32, 3)),
         build_augmenter(settings, seed=seed),
@@ -329,12 +395,23 @@ def build_augmented(settings: str = "original", seed: int = 42, dropout: bool = 
 print("original settings:", ORIGINAL_SETTINGS)
 keras.utils.set_random_seed(42)
 model = build_augmented("original", seed=42)
-model.compile(optimizer=keras.optimizers.RMSprop(), loss="categorical_crossentropy", metrics=["accuracy"],
-              jit_compile=JIT_COMPILE)  # as in 02 and 03
+# as in 02 and 03
+model.compile(
+    optimizer=keras.optimizers.RMSprop(),
+    loss="categorical_crossentropy",
+    metrics=["accuracy"],
+    jit_compile=JIT_COMPILE,
+)
 run = start_run("augmented", model, data,
                 epochs=EPOCHS, train_images=TRAIN_IMAGES, batch_size=BATCH_SIZE)
-model.fit(run.train, validation_data=run.validation, epochs=run.epochs, initial_epoch=run.initial_epoch,
-          callbacks=run.callbacks, verbose=2)
+model.fit(
+    run.train,
+    validation_data=run.validation,
+    epochs=run.epochs,
+    initial_epoch=run.initial_epoch,
+    callbacks=run.callbacks,
+    verbose=2,
+)
 augmented = {"augmented": run.finish(model)}
 
 # %% [markdown]
@@ -349,34 +426,57 @@ for name, settings in (("augmented_mild", "mild"), ("augmented_40", "original"))
     compile_like_original(model)
     run = start_run(name, model, data,
                     epochs=EPOCHS, train_images=TRAIN_IMAGES, batch_size=BATCH_SIZE)
-    model.fit(run.train, validation_data=run.validation, epochs=run.epochs, initial_epoch=run.initial_epoch,
-              callbacks=run.callbacks, verbose=2)
+    model.fit(
+        run.train,
+        validation_data=run.validation,
+        epochs=run.epochs,
+        initial_epoch=run.initial_epoch,
+        callbacks=run.callbacks,
+        verbose=2,
+    )
     augmented[name] = run.finish(model)
-deeper = run_experiment("deeper", data=data, results_only=True,  # notebook 03's run (no augmentation)
-                        epochs=EPOCHS, train_images=TRAIN_IMAGES, batch_size=BATCH_SIZE)
+# notebook 03's run (no augmentation)
+deeper = run_experiment(
+    "deeper",
+    data=data,
+    results_only=True,
+    epochs=EPOCHS,
+    train_images=TRAIN_IMAGES,
+    batch_size=BATCH_SIZE,
+)
 r = augmented["augmented"].results
-print(f"profile: {r['profile']['name']}; data: {r['data']['name']} ({r['data']['train_images']:,} training images)")
-assert {run.results["parameters"] for run in augmented.values()} == {deeper.results["parameters"]} == {1_676_842}
+print(f"profile: {r['profile']['name']}; data: {r['data']['name']} "
+      f"({r['data']['train_images']:,} training images)")
+parameters = {run.results["parameters"] for run in augmented.values()}
+assert parameters == {deeper.results["parameters"]} == {1_676_842}
 
 # %%
 def summary(name, run):
     h, r = run.history, run.results
     best = max(h, key=lambda row: row["val_accuracy"])
     settings = (r.get("config") or {}).get("augmentation") or "none"
-    fall = max(a["val_accuracy"] - b["val_accuracy"] for a, b in zip(h, h[1:]))  # worst epoch-to-epoch drop
-    print(f"{name:15} {settings:>8} {len(h):>6} {h[-1]['accuracy']:>10.1%} {h[-1]['val_accuracy']:>9.1%} "
-          f"{best['val_accuracy']:>8.1%} (ep. {best['epoch']:>2}) {100 * fall:>7.1f} pt {r['test_accuracy']:>8.1%} "
+    # worst epoch-to-epoch drop
+    fall = max(a["val_accuracy"] - b["val_accuracy"] for a, b in zip(h, h[1:]))
+    print(f"{name:15} {settings:>8} {len(h):>6} "
+          f"{h[-1]['accuracy']:>10.1%} {h[-1]['val_accuracy']:>9.1%} "
+          f"{best['val_accuracy']:>8.1%} (ep. {best['epoch']:>2}) "
+          f"{100 * fall:>7.1f} pt {r['test_accuracy']:>8.1%} "
           f"{r['train_seconds'] / 60:>7.0f}")
 
 
-print(f"{'run':15} {'settings':>8} {'epochs':>6} {'train acc':>10} {'val acc':>9} {'best val acc':>17} "
+print(f"{'run':15} {'settings':>8} {'epochs':>6} "
+      f"{'train acc':>10} {'val acc':>9} {'best val acc':>17} "
       f"{'val fall':>10} {'test acc':>8} {'minutes':>7}")
 for name, run in {"deeper": deeper, **augmented}.items():
     summary(name, run)
 
 # %%
-fig = plot_learning_curves({name: run.history for name, run in {"deeper": deeper, **augmented}.items()},
-                           title=f"Deeper network with and without augmentation ({r['profile']['name']} profile)")
+all_runs = {"deeper": deeper, **augmented}
+fig = plot_learning_curves(
+    {name: run.history for name, run in all_runs.items()},
+    title="Deeper network with and without augmentation "
+          f"({r['profile']['name']} profile)",
+)
 
 # %% [markdown]
 # *Figure: accuracy (left) and loss (right) per epoch, training solid and validation dashed, for the
@@ -413,15 +513,22 @@ fig = plot_learning_curves({name: run.history for name, run in {"deeper": deeper
 
 # %%
 # NBVAL_CHECK_OUTPUT
-REFERENCE = {"test accuracy": 0.7877, "epochs": 40, "settings": "mild", "training images": 50_000,
-             "source": "RM1708/Deep-Learning-with-Keras, Chapter03/Output-keras_CIFAR10_V1.txt"}
+REFERENCE = {
+    "test accuracy": 0.7877,
+    "epochs": 40,
+    "settings": "mild",
+    "training images": 50_000,
+    "source": "RM1708/Deep-Learning-with-Keras, Chapter03/Output-keras_CIFAR10_V1.txt",
+}
 print(REFERENCE)
 
 # %%
 for name, run in augmented.items():
-    print(f"{name:15} {run.results['test_accuracy']:.1%} after {run.results['epochs_completed']} epochs; "
+    difference = run.results["test_accuracy"] - REFERENCE["test accuracy"]
+    print(f"{name:15} {run.results['test_accuracy']:.1%} "
+          f"after {run.results['epochs_completed']} epochs; "
           f"reference {REFERENCE['test accuracy']:.1%} after {REFERENCE['epochs']} ("
-          f"{(run.results['test_accuracy'] - REFERENCE['test accuracy']) * 100:+.1f} points)")
+          f"{difference * 100:+.1f} points)")
 
 # %% [markdown]
 # The mild run comes within 1.8 points of the reference with half its epochs and a fifth fewer training
@@ -456,7 +563,8 @@ check(answer, "b5b6e4ef7f3e4623", "loss of a uniform answer")
 
 # %%
 #@solution
-answer = round(-math.log(0.1), 3)  # minus the log of the probability of the true class, whatever it is
+# minus the log of the probability of the true class, whatever it is
+answer = round(-math.log(0.1), 3)
 assert check(answer, "b5b6e4ef7f3e4623", "loss of a uniform answer")
 
 # %% [markdown]
@@ -474,8 +582,14 @@ check(answer, "d0ff5974b6aa52cf", "sharpness ratio of a mirror image")
 #@solution
 x100 = data.x_train[:100].astype("float32") / 255
 n = len(x100)
-mirror = {"theta": np.zeros(n), "tx": np.zeros(n), "ty": np.zeros(n), "zx": np.ones(n), "zy": np.ones(n),
-          "flip": np.ones(n)}
+mirror = {
+    "theta": np.zeros(n),
+    "tx": np.zeros(n),
+    "ty": np.zeros(n),
+    "zx": np.ones(n),
+    "zy": np.ones(n),
+    "flip": np.ones(n),
+}
 answer = round(sharpness(warp_steps(x100, mirror)) / sharpness(x100), 3)
 assert check(answer, "d0ff5974b6aa52cf", "sharpness ratio of a mirror image")
 
@@ -493,7 +607,8 @@ assert check(answer, "d0ff5974b6aa52cf", "sharpness ratio of a mirror image")
 # you avoid? Look at ten training images of two classes before you answer, and write three sentences.
 
 # %%
-# plot_images(...) with ten training images of a class you choose, to look at before you answer
+# plot_images(...) with ten training images of a class you choose,
+# to look at before you answer
 
 # %% [markdown]
 # *Your answer:*

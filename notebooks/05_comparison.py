@@ -43,8 +43,15 @@ data = setup()
 
 import numpy as np
 
-from course_utils import (EXPERIMENTS, check, plot_accuracy_comparison, plot_learning_curves, quick_profile_note,
-                          plot_per_class_accuracy, run_experiment)
+from course_utils import (
+    EXPERIMENTS,
+    check,
+    plot_accuracy_comparison,
+    plot_learning_curves,
+    quick_profile_note,
+    plot_per_class_accuracy,
+    run_experiment,
+)
 
 # %% [markdown]
 # ## The runs
@@ -54,13 +61,18 @@ from course_utils import (EXPERIMENTS, check, plot_accuracy_comparison, plot_lea
 # original augmentation for 20 and for 40 epochs and with the mild augmentation for 20.
 
 # %%
-runs = {name: run_experiment(name, data=data, results_only=True) for name in EXPERIMENTS}
+runs = {
+    name: run_experiment(name, data=data, results_only=True) for name in EXPERIMENTS
+}
 first = next(iter(runs.values())).results
 print(f"profile: {first['profile']['name']}; data: {first['data']['name']} "
-      f"({first['data']['train_images']:,} training + {first['data']['test_images']:,} test images)")
+      f"({first['data']['train_images']:,} training + "
+      f"{first['data']['test_images']:,} test images)")
 for name, run in runs.items():
-    print(f"{name:15} {'reused' if run.reused else 'trained now'}, finished {run.results['finished_utc']}")
-assert {run.results["profile"]["name"] for run in runs.values()} == {first["profile"]["name"]}
+    how = "reused" if run.reused else "trained now"
+    print(f"{name:15} {how}, finished {run.results['finished_utc']}")
+profiles = {run.results["profile"]["name"] for run in runs.values()}
+assert profiles == {first["profile"]["name"]}
 
 # %% [markdown]
 # All numbers below come from the profile and data printed above.
@@ -77,25 +89,31 @@ REFERENCE = {  # test accuracy, epochs, where the figure comes from
     "deeper": (0.758, 40, "re-run log, no augmentation"),
     "augmented_mild": (0.7877, 40, "re-run log, mild settings, all 50,000 images"),
 }
-print(f"{'experiment':15} {'ours':>7} {'epochs':>6} | {'reference':>9} {'epochs':>6}  {'difference':>10}  source")
+print(f"{'experiment':15} {'ours':>7} {'epochs':>6} | "
+      f"{'reference':>9} {'epochs':>6}  {'difference':>10}  source")
 for name, run in runs.items():
     ours = run.results["test_accuracy"]
     if name not in REFERENCE:
-        print(f"{name:15} {ours:7.1%} {run.results['epochs_completed']:>6} | {'-':>9} {'-':>6}  {'-':>10}  "
+        print(f"{name:15} {ours:7.1%} {run.results['epochs_completed']:>6} | "
+              f"{'-':>9} {'-':>6}  {'-':>10}  "
               "no published figure for these settings")
         continue
     ref, ref_epochs, source = REFERENCE[name]
-    print(f"{name:15} {ours:7.1%} {run.results['epochs_completed']:>6} | {ref:9.1%} {ref_epochs:>6}  "
+    print(f"{name:15} {ours:7.1%} {run.results['epochs_completed']:>6} | "
+          f"{ref:9.1%} {ref_epochs:>6}  "
           f"{(ours - ref) * 100:+9.1f} pt  {source}")
 quick_profile_note(data.profile)
 
 # %%
-epochs = " or ".join(str(e) for e in sorted({run.results["epochs_completed"] for run in runs.values()}))
-fig = plot_accuracy_comparison({name: run.results["test_accuracy"] for name, run in runs.items()},
-                               {name: ref[0] for name, ref in REFERENCE.items()},
-                               ours_label=f"ours ({first['profile']['name']} profile, {epochs} epochs)",
-                               reference_label="reference (baseline 20 epochs, the others 40)",
-                               title="Test accuracy: our runs and the published figures")
+all_epochs = sorted({run.results["epochs_completed"] for run in runs.values()})
+epochs = " or ".join(str(e) for e in all_epochs)
+fig = plot_accuracy_comparison(
+    {name: run.results["test_accuracy"] for name, run in runs.items()},
+    {name: ref[0] for name, ref in REFERENCE.items()},
+    ours_label=f"ours ({first['profile']['name']} profile, {epochs} epochs)",
+    reference_label="reference (baseline 20 epochs, the others 40)",
+    title="Test accuracy: our runs and the published figures",
+)
 
 # %% [markdown]
 # *Figure: bars of test accuracy per experiment, ours beside the published reference where one exists.*
@@ -115,8 +133,11 @@ fig = plot_accuracy_comparison({name: run.results["test_accuracy"] for name, run
 # ## Learning curves together
 
 # %%
-fig = plot_learning_curves({name: run.history for name, run in runs.items()}, metrics=("accuracy",),
-                           title=f"Accuracy per epoch, every run ({first['profile']['name']} profile)")
+fig = plot_learning_curves(
+    {name: run.history for name, run in runs.items()},
+    metrics=("accuracy",),
+    title=f"Accuracy per epoch, every run ({first['profile']['name']} profile)",
+)
 
 # %% [markdown]
 # *Figure: training (solid) and validation (dashed) accuracy per epoch for every run, one colour per run.*
@@ -137,10 +158,14 @@ fig = plot_learning_curves({name: run.history for name, run in runs.items()}, me
 for name, run in runs.items():
     last = run.history[-1]
     best = max(run.history, key=lambda row: row["val_accuracy"])
-    climbing = run.history[-1]["accuracy"] - run.history[max(0, len(run.history) - 4)]["accuracy"]
-    print(f"{name:15} training {last['accuracy']:6.1%}  validation {last['val_accuracy']:6.1%}  "
-          f"gap {100 * (last['accuracy'] - last['val_accuracy']):+5.1f} pt  best validation at epoch "
-          f"{best['epoch']:>2} of {last['epoch']}  training accuracy over the last 3 epochs {100 * climbing:+.1f} pt")
+    three_back = run.history[max(0, len(run.history) - 4)]
+    climbing = run.history[-1]["accuracy"] - three_back["accuracy"]
+    gap = last["accuracy"] - last["val_accuracy"]
+    print(f"{name:15} training {last['accuracy']:6.1%}  "
+          f"validation {last['val_accuracy']:6.1%}  "
+          f"gap {100 * gap:+5.1f} pt  best validation at epoch "
+          f"{best['epoch']:>2} of {last['epoch']}  "
+          f"training accuracy over the last 3 epochs {100 * climbing:+.1f} pt")
 
 # %% [markdown]
 # In the full-profile runs, the baseline is the clearest case of overfitting: by epoch 20 its
@@ -169,7 +194,9 @@ for name, accs in per_class.items():
           f"easiest {max(accs, key=accs.get)} {max(accs.values()):.0%}")
 
 # %%
-fig = plot_per_class_accuracy(per_class, title=f"Test accuracy per class ({first['profile']['name']} profile)")
+fig = plot_per_class_accuracy(
+    per_class, title=f"Test accuracy per class ({first['profile']['name']} profile)"
+)
 
 # %% [markdown]
 # *Figure: grouped bars of test accuracy for each class, one bar per run.*
@@ -188,8 +215,10 @@ fig = plot_per_class_accuracy(per_class, title=f"Test accuracy per class ({first
 # %%
 for name, run in runs.items():
     r = run.results
-    print(f"{name:15} {r['parameters']:>10,} parameters  {r['train_seconds']:7.0f} s training  "
-          f"{r['images_per_second_median']:6.0f} images/s  peak memory {r['peak_rss_mb']:,.0f} MB "
+    print(f"{name:15} {r['parameters']:>10,} parameters  "
+          f"{r['train_seconds']:7.0f} s training  "
+          f"{r['images_per_second_median']:6.0f} images/s  "
+          f"peak memory {r['peak_rss_mb']:,.0f} MB "
           f"({r['machine']['cpus']} CPUs)")
 
 # %% [markdown]
@@ -229,12 +258,16 @@ from math import comb
 
 
 def mcnemar_exact(b, c):
-    """Two-sided exact McNemar p-value: b and c images that only one of two models got right."""
+    """Two-sided exact McNemar p-value: b and c images that only one of two models
+    got right."""
     n, k = b + c, min(b, c)
-    return 1.0 if n == 0 else min(1.0, 2 * sum(comb(n, i) for i in range(k + 1)) / 2 ** n)
+    if n == 0:
+        return 1.0
+    return min(1.0, 2 * sum(comb(n, i) for i in range(k + 1)) / 2 ** n)
 
 
-print(f"10 against 10: p = {mcnemar_exact(10, 10):.2f}; 10 against 30: p = {mcnemar_exact(10, 30):.4f}")
+print(f"10 against 10: p = {mcnemar_exact(10, 10):.2f}; "
+      f"10 against 30: p = {mcnemar_exact(10, 30):.4f}")
 
 # %% [markdown]
 # Stored predictions let us run the paired test. The course's runs on a GPU (Keras on JAX, one H200,
@@ -247,7 +280,8 @@ from pathlib import Path
 
 seeds_folder = Path("results/h200-jax")
 if not seeds_folder.is_dir():
-    print("results/h200-jax is not here: clone the course's repository to read the seed runs")
+    print("results/h200-jax is not here: "
+          "clone the course's repository to read the seed runs")
 else:
     accuracy = {}
     for path in sorted(seeds_folder.glob("*.json")):
@@ -261,10 +295,12 @@ else:
     print()
     for seed in sorted(accuracy["deeper"]):
         suffix = "" if seed == 42 else f"_seed{seed}"
-        a, m = (np.load(seeds_folder / f"{n}{suffix}.predictions.npz") for n in ("deeper", "augmented_mild"))
+        a = np.load(seeds_folder / f"deeper{suffix}.predictions.npz")
+        m = np.load(seeds_folder / f"augmented_mild{suffix}.predictions.npz")
         b = int(np.sum((a["predicted"] == a["label"]) & (m["predicted"] != m["label"])))
         c = int(np.sum((m["predicted"] == m["label"]) & (a["predicted"] != a["label"])))
-        print(f"seed {seed:>2}: only deeper right {b:4}, only mild right {c:4}, McNemar p = {mcnemar_exact(b, c):.2g}")
+        print(f"seed {seed:>2}: only deeper right {b:4}, only mild right {c:4}, "
+              f"McNemar p = {mcnemar_exact(b, c):.2g}")
 
 # %% [markdown]
 # Each single accuracy above has an interval a little under two points wide on these 10,000 test
@@ -327,7 +363,8 @@ assert check(answer, "a40f012cc07c0096", "95% half-width")
 # the lowest validation loss). Which runs would have ended early, and would any have lost accuracy?
 
 # %%
-# for each run: walk run.history's "val_loss" epoch by epoch, keeping the epoch of the lowest value so far
+# for each run: walk run.history's "val_loss" epoch by epoch,
+# keeping the epoch of the lowest value so far
 
 # %% [markdown]
 # *Your answer:*
@@ -344,8 +381,10 @@ for name, run in runs.items():
             stop = epoch + 1
             break
     kept = run.history[lowest]["val_accuracy"]
-    print(f"{name:15} stops after epoch {stop:>2} of {len(losses)}, keeps epoch {lowest + 1:>2}: "
-          f"validation accuracy {kept:.1%} (last epoch {run.history[-1]['val_accuracy']:.1%})")
+    print(f"{name:15} stops after epoch {stop:>2} of {len(losses)}, "
+          f"keeps epoch {lowest + 1:>2}: "
+          f"validation accuracy {kept:.1%} "
+          f"(last epoch {run.history[-1]['val_accuracy']:.1%})")
 
 # %% [markdown]
 # <!-- solution -->
@@ -368,7 +407,10 @@ check(answer, "d84bdb34d4eeef40", "seeds where the mild augmentation is ahead")
 
 # %%
 #@solution
-answer = sum(accuracy["augmented_mild"][seed] > accuracy["deeper"][seed] for seed in accuracy["deeper"])
+answer = sum(
+    accuracy["augmented_mild"][seed] > accuracy["deeper"][seed]
+    for seed in accuracy["deeper"]
+)
 print(f"the mild augmentation is ahead in {answer} of {len(accuracy['deeper'])} seeds")
 assert check(answer, "d84bdb34d4eeef40", "seeds where the mild augmentation is ahead")
 

@@ -42,18 +42,32 @@
 from course_utils import setup
 
 data = setup()
-# How long the slice runs train, on how many images, in batches of how many. Change them here
-# for this notebook only: a changed value trains a run of its own, named after the change.
-EPOCHS = data.profile.demo_epochs         # 2 in the quick profile, 10 in the full one
-TRAIN_IMAGES = data.profile.demo_images   # the first N training images, a fifth held out
-BATCH_SIZE = 128                          # images per gradient step, as in the book
+# How long the slice runs train, on how many images, in batches of how many.
+# Change them here for this notebook only: a changed value trains a run of its own,
+# named after the change.
+# 2 in the quick profile, 10 in the full one
+EPOCHS = data.profile.demo_epochs
+# the first N training images, a fifth held out
+TRAIN_IMAGES = data.profile.demo_images
+# images per gradient step, as in the book
+BATCH_SIZE = 128
 
 import keras
 import numpy as np
 
-from course_utils import (CLASS_NAMES, build_deeper, check, demo_config, plot_learning_curves, plot_one_hot,
-                          quick_profile_note,
-                          plot_pixel_histograms, prepare, run_experiment, scale_mismatch)
+from course_utils import (
+    CLASS_NAMES,
+    build_deeper,
+    check,
+    demo_config,
+    plot_learning_curves,
+    plot_one_hot,
+    quick_profile_note,
+    plot_pixel_histograms,
+    prepare,
+    run_experiment,
+    scale_mismatch,
+)
 
 # %% [markdown]
 # ## What dividing by 255 does to the numbers
@@ -71,7 +85,8 @@ pixels = np.array([0, 1, 64, 128, 200, 255], dtype=np.uint8)
 scaled = pixels.astype("float32") / 255
 for raw_value, scaled_value in zip(pixels, scaled):
     print(f"{raw_value:3d} -> {scaled_value:.4f}")
-print("ratio of 200 to 128 kept after scaling:", bool(np.isclose(scaled[4] / scaled[3], 200 / 128)))
+ratio_kept = bool(np.isclose(scaled[4] / scaled[3], 200 / 128))
+print("ratio of 200 to 128 kept after scaling:", ratio_kept)
 wrapped = np.array([200], dtype=np.uint8) + np.array([100], dtype=np.uint8)
 print("uint8 arithmetic wraps around: 200 + 100 =", wrapped[0])
 
@@ -90,8 +105,10 @@ for dtype in ("uint8", "float32", "float64"):
 # On real images, a histogram of the pixel values before and after scaling:
 
 # %%
-fig = plot_pixel_histograms(data.x_train[:500],
-                                    title="Pixel values of 500 training images, before and after / 255")
+fig = plot_pixel_histograms(
+    data.x_train[:500],
+    title="Pixel values of 500 training images, before and after / 255",
+)
 
 # %% [markdown]
 # *Figure: two histograms of the same pixel values, from 0 to 255 before scaling and from 0 to 1 after, with the same shape.*
@@ -111,15 +128,18 @@ fig = plot_pixel_histograms(data.x_train[:500],
 
 # %%
 keras.utils.set_random_seed(0)
-untrained = build_deeper(rescale=False)  # the original spelling: the network itself does not divide by 255
+# the original spelling: the network itself does not divide by 255
+untrained = build_deeper(rescale=False)
 x_raw, y_test = prepare(data.x_test[:500], data.y_test[:500], scaling="none")
 x_scaled, _ = prepare(data.x_test[:500], data.y_test[:500], scaling="outside")
 start = {}
 for name, x in (("raw 0-255", x_raw), ("scaled 0-1", x_scaled)):
     p = untrained.predict(x, verbose=0)
-    loss = float(np.mean(keras.ops.convert_to_numpy(keras.losses.categorical_crossentropy(y_test, p))))
+    per_image = keras.losses.categorical_crossentropy(y_test, p)
+    loss = float(np.mean(keras.ops.convert_to_numpy(per_image)))
     start[name] = (float(p.max(axis=1).mean()), loss)
-    print(f"{name:10}: the top class gets {start[name][0]:.0%} of the probability on average; "
+    print(f"{name:10}: the top class gets {start[name][0]:.0%} "
+          f"of the probability on average; "
           f"loss {loss:.2f}")
 assert start["raw 0-255"][1] > 2 * start["scaled 0-1"][1]
 
@@ -138,16 +158,29 @@ assert start["raw 0-255"][1] > 2 * start["scaled 0-1"][1]
 # length.
 
 # %%
-raw = run_experiment(demo_config("deeper_slice_raw_pixels", data.profile), data=data,
-                     epochs=EPOCHS, train_images=TRAIN_IMAGES, batch_size=BATCH_SIZE)
-scaled_run = run_experiment(demo_config("deeper_slice", data.profile), data=data,
-                            epochs=EPOCHS, train_images=TRAIN_IMAGES, batch_size=BATCH_SIZE)
+raw = run_experiment(
+    demo_config("deeper_slice_raw_pixels", data.profile),
+    data=data,
+    epochs=EPOCHS,
+    train_images=TRAIN_IMAGES,
+    batch_size=BATCH_SIZE,
+)
+scaled_run = run_experiment(
+    demo_config("deeper_slice", data.profile),
+    data=data,
+    epochs=EPOCHS,
+    train_images=TRAIN_IMAGES,
+    batch_size=BATCH_SIZE,
+)
 n = raw.config.train_images
 fit = int(n * (1 - raw.config.validation_split))
-fig = plot_learning_curves({"raw 0-255": raw.history, "scaled 0-1": scaled_run.history},
-                           title=f"Deeper network on {n:,} images ({fit:,} to fit, {n - fit:,} to validate): "
-                                 "raw against scaled pixels",
-                           metrics=("accuracy", "loss"))
+fig = plot_learning_curves(
+    {"raw 0-255": raw.history, "scaled 0-1": scaled_run.history},
+    title=f"Deeper network on {n:,} images "
+          f"({fit:,} to fit, {n - fit:,} to validate): "
+          "raw against scaled pixels",
+    metrics=("accuracy", "loss"),
+)
 fig.axes[0].axhline(0.1, color="grey", linestyle=":", label="chance (10%)")
 fig.axes[0].legend(fontsize=8)
 assert raw.history[0]["loss"] > scaled_run.history[0]["loss"]
@@ -164,9 +197,12 @@ for name, run in (("raw 0-255", raw), ("scaled 0-1", scaled_run)):
     predicted = run.probabilities().argmax(axis=1)
     counts = np.bincount(predicted, minlength=len(CLASS_NAMES))
     top = int(counts.argmax())
-    print(f"{name:10}: first-epoch loss {run.history[0]['loss']:6.2f}, final validation accuracy "
-          f"{run.history[-1]['val_accuracy']:.1%}, test accuracy {run.results['test_accuracy']:.1%}; "
-          f"'{CLASS_NAMES[top]}' is its answer for {counts[top] / len(predicted):.0%} of test images")
+    print(f"{name:10}: first-epoch loss {run.history[0]['loss']:6.2f}, "
+          f"final validation accuracy "
+          f"{run.history[-1]['val_accuracy']:.1%}, "
+          f"test accuracy {run.results['test_accuracy']:.1%}; "
+          f"'{CLASS_NAMES[top]}' is its answer for "
+          f"{counts[top] / len(predicted):.0%} of test images")
 quick_profile_note(data.profile)
 
 # %% [markdown]
@@ -182,11 +218,16 @@ quick_profile_note(data.profile)
 # round)? We score each model on test images at its own scale and at the other one:
 
 # %%
-for name, (accuracy, share) in scale_mismatch(raw.model(), data.x_test, data.y_test, trained_on_raw=True).items():
-    print(f"raw-trained model, test images at {name:23} accuracy {accuracy:6.1%}; top answer given to {share:4.0%}")
-for name, (accuracy, share) in scale_mismatch(scaled_run.model(), data.x_test, data.y_test,
-                                                       trained_on_raw=False).items():
-    print(f"scaled-trained model, test images at {name:23} accuracy {accuracy:6.1%}; top answer given to {share:4.0%}")
+mismatch = scale_mismatch(raw.model(), data.x_test, data.y_test, trained_on_raw=True)
+for name, (accuracy, share) in mismatch.items():
+    print(f"raw-trained model, test images at {name:23} accuracy {accuracy:6.1%}; "
+          f"top answer given to {share:4.0%}")
+mismatch = scale_mismatch(
+    scaled_run.model(), data.x_test, data.y_test, trained_on_raw=False
+)
+for name, (accuracy, share) in mismatch.items():
+    print(f"scaled-trained model, test images at {name:23} accuracy {accuracy:6.1%}; "
+          f"top answer given to {share:4.0%}")
 
 # %% [markdown]
 # Scored on scaled test images, the raw-trained model falls to 15.0% in the full-profile run saved
@@ -211,12 +252,14 @@ for name, (accuracy, share) in scale_mismatch(scaled_run.model(), data.x_test, d
 
 # %%
 # NBVAL_CHECK_OUTPUT
-labels = np.array([[3], [8], [0], [6]])  # shaped like y_train: one class number per image
+# shaped like y_train: one class number per image
+labels = np.array([[3], [8], [0], [6]])
 one_hot = keras.utils.to_categorical(labels, num_classes=10)
 print("labels", labels.shape, "-> one-hot", one_hot.shape)
 print(one_hot.astype(int))
 i, j = 1, 8
-print(f"one_hot[{i}, {j}] = {one_hot[i, j]:.0f}: row {i} is image {i}, column {j} is class {j} "
+print(f"one_hot[{i}, {j}] = {one_hot[i, j]:.0f}: "
+      f"row {i} is image {i}, column {j} is class {j} "
       f"({CLASS_NAMES[j]}), and 1 means 'image {i} is a {CLASS_NAMES[j]}'")
 assert (one_hot.argmax(axis=1) == labels.ravel()).all()
 
@@ -244,7 +287,9 @@ fig = plot_one_hot(labels, CLASS_NAMES, title="Four labels as one-hot rows")
 
 # %%
 # NBVAL_CHECK_OUTPUT
-same = np.array_equal(keras.utils.to_categorical(labels, 10), np.eye(10)[labels.ravel()])
+same = np.array_equal(
+    keras.utils.to_categorical(labels, 10), np.eye(10)[labels.ravel()]
+)
 print("to_categorical(labels, 10) equals rows of the identity matrix:", same)
 assert same
 
@@ -253,7 +298,8 @@ assert same
 
 # %%
 first = data.y_train[:5].ravel()
-print("first five training labels:", ", ".join(f"{c} ({CLASS_NAMES[c]})" for c in first))
+print("first five training labels:",
+      ", ".join(f"{c} ({CLASS_NAMES[c]})" for c in first))
 print(keras.utils.to_categorical(data.y_train[:5], 10).astype(int))
 
 # %% [markdown]
@@ -266,9 +312,12 @@ print(keras.utils.to_categorical(data.y_train[:5], 10).astype(int))
 
 # %%
 # NBVAL_CHECK_OUTPUT
-p = np.array([[0.05, 0.02, 0.03, 0.60, 0.05, 0.10, 0.05, 0.04, 0.03, 0.03]])  # a prediction for image 0
-loss = float(keras.ops.convert_to_numpy(keras.losses.categorical_crossentropy(one_hot[:1], p))[0])
-print(f"true class {labels[0, 0]} ({CLASS_NAMES[labels[0, 0]]}), given probability {p[0, 3]:.2f}")
+# a prediction for image 0
+p = np.array([[0.05, 0.02, 0.03, 0.60, 0.05, 0.10, 0.05, 0.04, 0.03, 0.03]])
+per_image = keras.losses.categorical_crossentropy(one_hot[:1], p)
+loss = float(keras.ops.convert_to_numpy(per_image)[0])
+print(f"true class {labels[0, 0]} ({CLASS_NAMES[labels[0, 0]]}), "
+      f"given probability {p[0, 3]:.2f}")
 print(f"categorical cross-entropy {loss:.4f} = -ln(0.60) = {-np.log(0.60):.4f}")
 assert np.isclose(loss, -np.log(0.60), atol=1e-5)
 
@@ -286,9 +335,15 @@ assert np.isclose(loss, -np.log(0.60), atol=1e-5)
 
 # %%
 # NBVAL_CHECK_OUTPUT
-probabilities = np.random.default_rng(0).dirichlet(np.ones(10), size=4).astype("float32")  # 4 predictions
-from_one_hot = keras.ops.convert_to_numpy(keras.losses.categorical_crossentropy(one_hot, probabilities))
-from_indices = keras.ops.convert_to_numpy(keras.losses.sparse_categorical_crossentropy(labels, probabilities))
+# 4 predictions
+rng = np.random.default_rng(0)
+probabilities = rng.dirichlet(np.ones(10), size=4).astype("float32")
+from_one_hot = keras.ops.convert_to_numpy(
+    keras.losses.categorical_crossentropy(one_hot, probabilities)
+)
+from_indices = keras.ops.convert_to_numpy(
+    keras.losses.sparse_categorical_crossentropy(labels, probabilities)
+)
 print("categorical, one-hot labels:     ", np.round(from_one_hot, 4))
 print("sparse categorical, class numbers:", np.round(from_indices, 4))
 assert np.allclose(from_one_hot, from_indices, atol=1e-6)
@@ -328,7 +383,8 @@ check(answer, "fbd04e1aae9ce0b1", "250 + 10 in uint8")
 # %%
 #@solution
 with np.errstate(over="ignore"):
-    answer = int(np.uint8(250) + np.uint8(10))  # 260 does not fit in 0-255: it wraps to 260 - 256
+    # 260 does not fit in 0-255: it wraps to 260 - 256
+    answer = int(np.uint8(250) + np.uint8(10))
 print(answer)
 assert check(answer, "fbd04e1aae9ce0b1", "250 + 10 in uint8")
 
@@ -349,7 +405,8 @@ print(f"sparse, label 3: {sparse}; categorical, one-hot label: {loss:.4f}")
 
 # %%
 #@solution
-sparse = float(keras.ops.convert_to_numpy(keras.losses.sparse_categorical_crossentropy(np.array([3]), p))[0])
+per_image = keras.losses.sparse_categorical_crossentropy(np.array([3]), p)
+sparse = float(keras.ops.convert_to_numpy(per_image)[0])
 print(f"sparse, label 3: {sparse:.4f}; categorical, one-hot label: {loss:.4f}")
 assert np.isclose(sparse, loss, atol=1e-6)
 

@@ -45,8 +45,16 @@ data = setup()
 import keras
 import numpy as np
 
-from course_utils import (CLASS_NAMES, build_baseline, build_deeper, check, layer_shapes,
-                          plot_convolution_example, plot_filter_responses, plot_layer_sizes)
+from course_utils import (
+    CLASS_NAMES,
+    build_baseline,
+    build_deeper,
+    check,
+    layer_shapes,
+    plot_convolution_example,
+    plot_filter_responses,
+    plot_layer_sizes,
+)
 
 # %% [markdown]
 # ## What a 3 × 3 filter computes
@@ -60,14 +68,18 @@ from course_utils import (CLASS_NAMES, build_baseline, build_deeper, check, laye
 
 # %%
 # NBVAL_CHECK_OUTPUT
-image = np.array([[0, 0, 0, 9, 9, 9]] * 6)  # a 6 x 6 "image": dark on the left, bright on the right
-kernel = np.array([[-1, 0, 1]] * 3)         # "how much brighter is the right than the left?"
+# a 6 x 6 "image": dark on the left, bright on the right
+image = np.array([[0, 0, 0, 9, 9, 9]] * 6)
+# "how much brighter is the right than the left?"
+kernel = np.array([[-1, 0, 1]] * 3)
 
 
 def convolve2d(image, kernel, padding="valid"):
-    """Slide a 3 x 3 kernel over a one-channel image; at each position multiply and add."""
+    """Slide a 3 x 3 kernel over a one-channel image; at each position multiply
+    and add."""
     if padding == "same":
-        image = np.pad(image, 1)  # a border of zeros, so every pixel can be the centre of a window
+        # a border of zeros, so every pixel can be the centre of a window
+        image = np.pad(image, 1)
     rows, cols = image.shape[0] - 2, image.shape[1] - 2
     out = np.zeros((rows, cols))
     for i in range(rows):
@@ -90,7 +102,9 @@ valid = convolve2d(image, kernel, padding="valid")
 print("all positions:\n", valid.astype(int))
 
 # %%
-fig = plot_convolution_example(image, kernel, valid, convolve2d(image, kernel, padding="same"))
+fig = plot_convolution_example(
+    image, kernel, valid, convolve2d(image, kernel, padding="same")
+)
 
 # %% [markdown]
 # *Figure: four number grids: the 6 × 6 input, the 3 × 3 filter, the 4 × 4 output with valid padding and the 6 × 6 output with same padding.*
@@ -104,7 +118,8 @@ fig = plot_convolution_example(image, kernel, valid, convolve2d(image, kernel, p
 layer = keras.layers.Conv2D(1, kernel_size=3, padding="valid", use_bias=False)
 layer.build((None, 6, 6, 1))
 layer.set_weights([kernel.reshape(3, 3, 1, 1).astype("float32")])
-by_keras = keras.ops.convert_to_numpy(layer(image.reshape(1, 6, 6, 1).astype("float32")))[0, :, :, 0]
+one_image = image.reshape(1, 6, 6, 1).astype("float32")
+by_keras = keras.ops.convert_to_numpy(layer(one_image))[0, :, :, 0]
 print("Keras Conv2D gives the same numbers:", np.allclose(by_keras, valid))
 assert np.allclose(by_keras, valid)
 
@@ -137,9 +152,14 @@ fig = plot_filter_responses(
 
 # %%
 # NBVAL_CHECK_OUTPUT
-for name, in_channels, filters in (("conv1 (both models)", 3, 32), ("conv1b", 32, 32), ("conv2a", 32, 64),
-                                   ("conv2b", 64, 64)):
-    print(f"{name:20} 3*3*{in_channels:<2} weights per filter * {filters} filters + {filters} biases = "
+for name, in_channels, filters in (
+    ("conv1 (both models)", 3, 32),
+    ("conv1b", 32, 32),
+    ("conv2a", 32, 64),
+    ("conv2b", 64, 64),
+):
+    print(f"{name:20} 3*3*{in_channels:<2} weights per filter * {filters} filters "
+          f"+ {filters} biases = "
           f"{3 * 3 * in_channels * filters + filters:6,}")
 assert 3 * 3 * 3 * 32 + 32 == build_baseline().get_layer("conv1").count_params()
 
@@ -164,9 +184,13 @@ print("same padding on the worked example:\n", same.astype(int))
 layer = keras.layers.Conv2D(1, kernel_size=3, padding="same", use_bias=False)
 layer.build((None, 6, 6, 1))
 layer.set_weights([kernel.reshape(3, 3, 1, 1).astype("float32")])
-assert np.allclose(keras.ops.convert_to_numpy(layer(image.reshape(1, 6, 6, 1).astype("float32")))[0, :, :, 0], same)
-shape = keras.layers.Conv2D(64, kernel_size=3)(np.zeros((1, 16, 16, 64), dtype="float32")).shape
-print("Keras Conv2D(64, 3) with no padding argument on a 16x16x64 input:", tuple(shape[1:]))
+one_image = image.reshape(1, 6, 6, 1).astype("float32")
+by_keras = keras.ops.convert_to_numpy(layer(one_image))[0, :, :, 0]
+assert np.allclose(by_keras, same)
+inputs = np.zeros((1, 16, 16, 64), dtype="float32")
+shape = keras.layers.Conv2D(64, kernel_size=3)(inputs).shape
+print("Keras Conv2D(64, 3) with no padding argument on a 16x16x64 input:",
+      tuple(shape[1:]))
 assert tuple(shape[1:]) == (14, 14, 64)
 
 # %% [markdown]
@@ -186,10 +210,13 @@ assert tuple(shape[1:]) == (14, 14, 64)
 # %%
 # NBVAL_CHECK_OUTPUT
 def output_size(n, kernel, stride=1, padding="valid"):
-    """How many positions a window of `kernel` pixels, moved `stride` at a time, finds across n pixels."""
+    """How many positions a window of `kernel` pixels, moved `stride` at a time,
+    finds across n pixels."""
     if padding == "same":
-        return -(-n // stride)            # n / stride, rounded up: the zeros fill the rest
-    return (n - kernel) // stride + 1     # only positions where the whole window fits
+        # n / stride, rounded up: the zeros fill the rest
+        return -(-n // stride)
+    # only positions where the whole window fits
+    return (n - kernel) // stride + 1
 
 
 for model_name, network in (("baseline", build_baseline()), ("deeper", build_deeper())):
@@ -202,8 +229,10 @@ for model_name, network in (("baseline", build_baseline()), ("deeper", build_dee
         else:
             continue
         reported = layer.output.shape[1]
-        print(f"{model_name:8} {layer.name:7} k={layer.kernel_size[0] if hasattr(layer, 'kernel_size') else 2} "
-              f"{layer.padding:5}: predicted {n:2} x {n:2}, Keras reports {reported} x {layer.output.shape[2]}")
+        size = layer.kernel_size[0] if hasattr(layer, "kernel_size") else 2
+        print(f"{model_name:8} {layer.name:7} k={size} "
+              f"{layer.padding:5}: predicted {n:2} x {n:2}, "
+              f"Keras reports {reported} x {layer.output.shape[2]}")
         assert reported == n
 
 # %% [markdown]
@@ -216,17 +245,27 @@ for model_name, network in (("baseline", build_baseline()), ("deeper", build_dee
 
 # %%
 # NBVAL_CHECK_OUTPUT
-shapes = {"baseline": layer_shapes(build_baseline()), "deeper": layer_shapes(build_deeper())}
+shapes = {
+    "baseline": layer_shapes(build_baseline()),
+    "deeper": layer_shapes(build_deeper()),
+}
 for model_name, rows in shapes.items():
     print(f"{model_name}:")
     for layer_name, out_shape, params in rows:
         values = int(np.prod(out_shape))
-        print(f"  {layer_name:8} output {str(out_shape):14} = {values:6,} values  {params:9,} parameters")
+        print(f"  {layer_name:8} output {str(out_shape):14} = {values:6,} values  "
+              f"{params:9,} parameters")
 flatten = {m: dict((n, s) for n, s, _ in rows)["flatten"] for m, rows in shapes.items()}
-assert flatten == {"baseline": (16 * 16 * 32,), "deeper": (7 * 7 * 64,)} == {"baseline": (8192,), "deeper": (3136,)}
+assert (
+    flatten
+    == {"baseline": (16 * 16 * 32,), "deeper": (7 * 7 * 64,)}
+    == {"baseline": (8192,), "deeper": (3136,)}
+)
 
 # %%
-fig = plot_layer_sizes(shapes, title="Output size and parameters of every layer (log scale)")
+fig = plot_layer_sizes(
+    shapes, title="Output size and parameters of every layer (log scale)"
+)
 
 # %% [markdown]
 # *Figure: for each layer of both networks, horizontal bars on a log scale for the values it outputs and the parameters it holds.*
@@ -245,11 +284,14 @@ fig = plot_layer_sizes(shapes, title="Output size and parameters of every layer 
 
 # %%
 # NBVAL_CHECK_OUTPUT
-block = np.arange(2 * 2 * 3).reshape(2, 2, 3)  # numbered 0, 1, 2, ... so we can follow each value
-flat = block.reshape(-1)                         # row by row, channels innermost: what Flatten does
+# numbered 0, 1, 2, ... so we can follow each value
+block = np.arange(2 * 2 * 3).reshape(2, 2, 3)
+# row by row, channels innermost: what Flatten does
+flat = block.reshape(-1)
 print("a 2 x 2 x 3 block (pixel by pixel, 3 channels each):\n", block.tolist())
 print("after Flatten:", flat.tolist())
-by_keras = keras.ops.convert_to_numpy(keras.layers.Flatten()(block[None].astype("float32")))[0]
+flattened = keras.layers.Flatten()(block[None].astype("float32"))
+by_keras = keras.ops.convert_to_numpy(flattened)[0]
 print("Keras Flatten agrees:", np.array_equal(by_keras, flat))
 assert np.array_equal(by_keras, flat)
 
@@ -265,14 +307,19 @@ assert np.array_equal(by_keras, flat)
 
 # %%
 # NBVAL_CHECK_OUTPUT
-for model_name, builder, inputs in (("baseline", build_baseline, 8192), ("deeper", build_deeper, 3136)):
+for model_name, builder, inputs in (
+    ("baseline", build_baseline, 8192),
+    ("deeper", build_deeper, 3136),
+):
     model = builder()
     dense = inputs * 512 + 512  # one weight per (input, unit) pair, one bias per unit
     total = model.count_params()
     assert dense == model.get_layer("dense").count_params()
-    print(f"{model_name:8}: dense = {inputs:,} x 512 + 512 = {dense:,} of {total:,} parameters "
+    print(f"{model_name:8}: dense = {inputs:,} x 512 + 512 = "
+          f"{dense:,} of {total:,} parameters "
           f"({dense / total:.2%}); everything else: {total - dense:,}")
-assert build_baseline().count_params() == 4_200_842 and build_deeper().count_params() == 1_676_842
+assert build_baseline().count_params() == 4_200_842
+assert build_deeper().count_params() == 1_676_842
 
 # %% [markdown]
 # In the baseline, 99.86% of the parameters sit in the one dense layer, because only one pooling
@@ -293,9 +340,14 @@ assert build_baseline().count_params() == 4_200_842 and build_deeper().count_par
 # %%
 # NBVAL_CHECK_OUTPUT
 gap_deeper = keras.Sequential([keras.Input(shape=(32, 32, 3))] + [
-    keras.layers.GlobalAveragePooling2D(name="average") if layer.name == "flatten" else layer.__class__.from_config(layer.get_config())
+    keras.layers.GlobalAveragePooling2D(name="average")
+    if layer.name == "flatten"
+    else layer.__class__.from_config(layer.get_config())
     for layer in build_deeper().layers])
-for model_name, network in (("deeper, Flatten", build_deeper()), ("deeper, global average", gap_deeper)):
+for model_name, network in (
+    ("deeper, Flatten", build_deeper()),
+    ("deeper, global average", gap_deeper),
+):
     print(f"{model_name:23} {network.count_params():>10,} parameters, dense layer "
           f"{network.get_layer('dense').count_params():>9,}")
 assert gap_deeper.get_layer("dense").count_params() == 64 * 512 + 512
@@ -331,12 +383,14 @@ assert gap_deeper.get_layer("dense").count_params() == 64 * 512 + 512
 # %%
 answer = None  # output width
 check(answer, "65cebb6f370f6850", "5 x 5 filter, stride 2, on 32 x 32",
-      hints={"6978e2340a850359": "a width is a whole number of positions: round down before adding 1"})
+      hints={"6978e2340a850359": "a width is a whole number of positions: "
+                                 "round down before adding 1"})
 
 # %%
 #@solution
 answer = (32 - 5) // 2 + 1
-assert keras.layers.Conv2D(1, 5, strides=2)(np.zeros((1, 32, 32, 3), "float32")).shape[1] == answer
+inputs = np.zeros((1, 32, 32, 3), "float32")
+assert keras.layers.Conv2D(1, 5, strides=2)(inputs).shape[1] == answer
 assert check(answer, "65cebb6f370f6850", "5 x 5 filter, stride 2, on 32 x 32")
 
 # %% [markdown]
@@ -380,7 +434,8 @@ gap_baseline = keras.Sequential([
     keras.layers.Dropout(0.5),
     keras.layers.Dense(10, activation="softmax"),
 ])
-answer = 896 + (32 * 512 + 512) + (512 * 10 + 10)  # conv1, then a dense layer on only 32 inputs, classes
+# conv1, then a dense layer on only 32 inputs, classes
+answer = 896 + (32 * 512 + 512) + (512 * 10 + 10)
 assert answer == gap_baseline.count_params()
 assert check(answer, "aa5ae431db911e7d", "baseline with global average pooling")
 

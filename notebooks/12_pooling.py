@@ -46,11 +46,24 @@ data = setup()
 import keras
 import numpy as np
 
-from course_utils import (CLASS_NAMES, check, feature_maps, most_active_channels, neighbour_correlation,
-                          plot_feature_maps, plot_max_pool_example, plot_neighbour_pixels,
-                          plot_per_class_accuracy, plot_pooling_shift_change, plot_shift_sensitivity,
-                          plot_shifted_images, pooling_shift_change, run_experiment, shift_images,
-                          shift_sensitivity)
+from course_utils import (
+    CLASS_NAMES,
+    check,
+    feature_maps,
+    most_active_channels,
+    neighbour_correlation,
+    plot_feature_maps,
+    plot_max_pool_example,
+    plot_neighbour_pixels,
+    plot_per_class_accuracy,
+    plot_pooling_shift_change,
+    plot_shift_sensitivity,
+    plot_shifted_images,
+    pooling_shift_change,
+    run_experiment,
+    shift_images,
+    shift_sensitivity,
+)
 
 # %% [markdown]
 # ## Max pooling by hand
@@ -62,15 +75,19 @@ from course_utils import (CLASS_NAMES, check, feature_maps, most_active_channels
 # %%
 # NBVAL_CHECK_OUTPUT
 def max_pool_2x2(x):
-    """Keep the largest value of each 2 x 2 window (stride 2), channel by channel, like MaxPooling2D(2)."""
+    """Keep the largest value of each 2 x 2 window (stride 2), channel by channel,
+    like MaxPooling2D(2)."""
     x = np.asarray(x)
-    h, w = x.shape[0] // 2, x.shape[1] // 2         # an odd last row or column is dropped, as in Keras
+    # an odd last row or column is dropped, as in Keras
+    h, w = x.shape[0] // 2, x.shape[1] // 2
     windows = x[:2 * h, :2 * w].reshape(h, 2, w, 2, *x.shape[2:])
-    return windows.max(axis=(1, 3))                 # axes 1 and 3 run inside each window
+    # axes 1 and 3 run inside each window
+    return windows.max(axis=(1, 3))
 
 
 def avg_pool_2x2(x):
-    """The mean of each 2 x 2 window instead of its maximum, like AveragePooling2D(2)."""
+    """The mean of each 2 x 2 window instead of its maximum, like
+    AveragePooling2D(2)."""
     x = np.asarray(x, dtype=float)
     h, w = x.shape[0] // 2, x.shape[1] // 2
     return x[:2 * h, :2 * w].reshape(h, 2, w, 2, *x.shape[2:]).mean(axis=(1, 3))
@@ -83,10 +100,14 @@ x = np.array([[1, 3, 2, 0],
 pooled = max_pool_2x2(x)
 print("input:\n", x, "\nafter 2x2 max pooling:\n", pooled)
 by_keras = keras.layers.MaxPooling2D(pool_size=2)(x[None, :, :, None].astype("float32"))
-print("Keras MaxPooling2D agrees:", np.array_equal(keras.ops.convert_to_numpy(by_keras)[0, :, :, 0], pooled))
+keras_pooled = keras.ops.convert_to_numpy(by_keras)[0, :, :, 0]
+print("Keras MaxPooling2D agrees:", np.array_equal(keras_pooled, pooled))
 assert pooled.tolist() == [[6, 2], [7, 9]]
-by_keras_avg = keras.layers.AveragePooling2D(pool_size=2)(x[None, :, :, None].astype("float32"))
-assert np.allclose(keras.ops.convert_to_numpy(by_keras_avg)[0, :, :, 0], avg_pool_2x2(x))
+by_keras_avg = keras.layers.AveragePooling2D(pool_size=2)(
+    x[None, :, :, None].astype("float32")
+)
+keras_averaged = keras.ops.convert_to_numpy(by_keras_avg)[0, :, :, 0]
+assert np.allclose(keras_averaged, avg_pool_2x2(x))
 
 # %%
 fig = plot_max_pool_example(x, pooled)
@@ -110,7 +131,8 @@ fig = plot_max_pool_example(x, pooled)
 for column in range(6):
     feature_map = np.zeros((2, 6), dtype=int)
     feature_map[0, column] = 9
-    print(f"bright value in column {column}: pooled output {max_pool_2x2(feature_map).tolist()}")
+    pooled_map = max_pool_2x2(feature_map).tolist()
+    print(f"bright value in column {column}: pooled output {pooled_map}")
 
 # %% [markdown]
 # A move from column 0 to 1 leaves the pooled output unchanged: the value stays in the same window,
@@ -131,12 +153,18 @@ baseline_run = run_experiment("baseline", data=data)
 deeper_run = run_experiment("deeper", data=data)
 baseline, deeper = baseline_run.model(), deeper_run.model()
 index = int(np.flatnonzero(data.y_test.ravel() == CLASS_NAMES.index("horse"))[0])
-image = data.x_test[index].astype("float32")  # raw 0-255 pixels: the trained models divide by 255 themselves
+# raw 0-255 pixels: the trained models divide by 255 themselves
+image = data.x_test[index].astype("float32")
 maps = feature_maps(baseline, image, ["conv1", "pool1"])
 channels = most_active_channels(maps["conv1"], n=6)
-fig = plot_feature_maps(image / 255, maps, channels,
-                        title=f"Trained baseline, test image {index} (a horse): conv1 and pool1")
-assert np.allclose(max_pool_2x2(maps["conv1"]), maps["pool1"], atol=1e-6)  # our ten lines, on real maps
+fig = plot_feature_maps(
+    image / 255,
+    maps,
+    channels,
+    title=f"Trained baseline, test image {index} (a horse): conv1 and pool1",
+)
+# our ten lines, on real maps
+assert np.allclose(max_pool_2x2(maps["conv1"]), maps["pool1"], atol=1e-6)
 
 # %% [markdown]
 # *Figure: a test image of a horse and six of the baseline's feature maps before pooling (top row) and after 2 × 2 max pooling (bottom row).*
@@ -156,14 +184,18 @@ assert np.allclose(max_pool_2x2(maps["conv1"]), maps["pool1"], atol=1e-6)  # our
 
 # %%
 def equivariance_error(model, image, layer_name, shift):
-    """Largest difference between the maps of the shifted image and the shifted maps, in the interior.
+    """Largest difference between the maps of the shifted image and the shifted maps,
+    in the interior.
 
-    Relative to the largest value of the maps; 0 means the layer moved exactly with the image.
+    Relative to the largest value of the maps; 0 means the layer moved exactly with
+    the image.
     """
     maps = feature_maps(model, image, [layer_name])[layer_name]
     moved = feature_maps(model, shift_images(image, dx=shift), [layer_name])[layer_name]
-    step = shift * maps.shape[1] // image.shape[1]  # a pooled layer moves by fewer positions
-    m, h = 3, maps.shape[0]                        # stay clear of the borders and the filled-in strip
+    # a pooled layer moves by fewer positions
+    step = shift * maps.shape[1] // image.shape[1]
+    # stay clear of the borders and the filled-in strip
+    m, h = 3, maps.shape[0]
     expected, got = maps[m:h - m, m:h - m - step], moved[m:h - m, m + step:h - m]
     return float(np.abs(got - expected).max() / np.abs(maps).max())
 
@@ -171,7 +203,8 @@ def equivariance_error(model, image, layer_name, shift):
 for layer_name in ("conv1", "pool1"):
     for shift in (1, 2):
         error = equivariance_error(baseline, image, layer_name, shift)
-        print(f"{layer_name}, shift {shift} px: largest change of the interior {error:6.2%} of the largest value")
+        print(f"{layer_name}, shift {shift} px: "
+              f"largest change of the interior {error:6.2%} of the largest value")
 assert equivariance_error(baseline, image, "conv1", 1) < 1e-4
 
 # %% [markdown]
@@ -191,8 +224,11 @@ assert equivariance_error(baseline, image, "conv1", 1) < 1e-4
 # %%
 x_test = data.x_test[:1000].astype("float32")
 change = pooling_shift_change(baseline, x_test[:200], layer="conv1", max_shift=4)
-fig = plot_pooling_shift_change(change, layer="conv1",
-                                title="Trained baseline, 200 test images: conv1 maps after a shift")
+fig = plot_pooling_shift_change(
+    change,
+    layer="conv1",
+    title="Trained baseline, 200 test images: conv1 maps after a shift",
+)
 for name, curve in change.items():
     print(f"{name:12}: " + ", ".join(f"{s} px {v:.0%}" for s, v in curve.items()))
 assert all(curve[0] == 0.0 for curve in change.values())
@@ -212,20 +248,30 @@ assert all(curve[0] == 0.0 for curve in change.values())
 # class changes.
 
 # %%
-fig = plot_shifted_images(image / 255, title=f"Test image {index} moved right by 0 to 4 pixels")
+fig = plot_shifted_images(
+    image / 255, title=f"Test image {index} moved right by 0 to 4 pixels"
+)
 
 # %% [markdown]
 # *Figure: one test image moved right by 0, 1, 2, 3 and 4 pixels, its left edge repeated into the gap.*
 
 # %%
 directions = ("right", "down")
-sensitivity = {name: shift_sensitivity(model, x_test, max_shift=4, directions=directions)
-               for name, model in (("baseline", baseline), ("deeper", deeper))}
-fig = plot_shift_sensitivity(sensitivity, images=len(x_test), directions=" and ".join(directions),
-                             title="How often a shift changes the predicted class")
+sensitivity = {
+    name: shift_sensitivity(model, x_test, max_shift=4, directions=directions)
+    for name, model in (("baseline", baseline), ("deeper", deeper))
+}
+fig = plot_shift_sensitivity(
+    sensitivity,
+    images=len(x_test),
+    directions=" and ".join(directions),
+    title="How often a shift changes the predicted class",
+)
 for name, curve in sensitivity.items():
-    accuracy = (baseline_run if name == "baseline" else deeper_run).results["test_accuracy"]
-    print(f"{name:8} (test accuracy {accuracy:.1%}): " + ", ".join(f"{s} px {v:.1%}" for s, v in curve.items()))
+    run = baseline_run if name == "baseline" else deeper_run
+    accuracy = run.results["test_accuracy"]
+    shifts = ", ".join(f"{s} px {v:.1%}" for s, v in curve.items())
+    print(f"{name:8} (test accuracy {accuracy:.1%}): " + shifts)
 assert all(curve[0] == 0.0 and curve[4] > 0.0 for curve in sensitivity.values())
 
 # %% [markdown]
@@ -265,9 +311,12 @@ assert all(curve[0] == 0.0 and curve[4] > 0.0 for curve in sensitivity.values())
 # %%
 real = neighbour_correlation(data.x_test[:1000])
 shuffled = neighbour_correlation(data.x_test[:1000], shuffle_seed=0)
-fig = plot_neighbour_pixels(data.x_test[:1000],
-                            title="1,000 test images: each pixel against its right-hand neighbour")
-print(f"correlation of neighbouring pixels: {real:.2f} in real images, {shuffled:.2f} after shuffling")
+fig = plot_neighbour_pixels(
+    data.x_test[:1000],
+    title="1,000 test images: each pixel against its right-hand neighbour",
+)
+print(f"correlation of neighbouring pixels: {real:.2f} in real images, "
+      f"{shuffled:.2f} after shuffling")
 assert real > 0.5 > abs(shuffled)
 
 # %% [markdown]
@@ -286,9 +335,12 @@ assert real > 0.5 > abs(shuffled)
 
 # %%
 # NBVAL_CHECK_OUTPUT
-pool_params = {layer.name: layer.count_params() for layer in deeper.layers if "pool" in layer.name}
+pool_params = {
+    layer.name: layer.count_params() for layer in deeper.layers if "pool" in layer.name
+}
 print("parameters in the pooling layers:", pool_params)
-print(f"values kept by one 2x2 max pooling: 1 in 4 (baseline: 32x32x32 = {32 * 32 * 32:,} -> "
+print(f"values kept by one 2x2 max pooling: 1 in 4 "
+      f"(baseline: 32x32x32 = {32 * 32 * 32:,} -> "
       f"16x16x32 = {16 * 16 * 32:,})")
 assert sum(pool_params.values()) == 0
 
@@ -299,10 +351,14 @@ assert sum(pool_params.values()) == 0
 # %%
 per_class = {"baseline": baseline_run.results["per_class_accuracy"],
              "deeper": deeper_run.results["per_class_accuracy"]}
-fig = plot_per_class_accuracy(per_class, title="Test accuracy per class: the same pooling for every class")
+fig = plot_per_class_accuracy(
+    per_class, title="Test accuracy per class: the same pooling for every class"
+)
 for name, accuracies in per_class.items():
-    worst, best = min(accuracies, key=accuracies.get), max(accuracies, key=accuracies.get)
-    print(f"{name:8}: {best} {accuracies[best]:.0%} against {worst} {accuracies[worst]:.0%}")
+    worst = min(accuracies, key=accuracies.get)
+    best = max(accuracies, key=accuracies.get)
+    print(f"{name:8}: {best} {accuracies[best]:.0%} "
+          f"against {worst} {accuracies[worst]:.0%}")
 
 # %% [markdown]
 # *Figure: grouped bars of test accuracy per class for the baseline and the deeper network.*
@@ -378,7 +434,8 @@ assert check(answer, "433dbaa9213613a1", "2 x 2 max pooling")
 #@solution
 for layer_name in ("conv1b", "pool1"):
     error = equivariance_error(deeper, image, layer_name, shift=2)
-    print(f"{layer_name}: largest change of the interior, relative to the largest value: {error:.2%}")
+    print(f"{layer_name}: largest change of the interior, "
+          f"relative to the largest value: {error:.2%}")
 
 # %% [markdown]
 # <!-- solution -->

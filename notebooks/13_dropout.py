@@ -42,18 +42,29 @@
 from course_utils import setup
 
 data = setup()
-# How long the slice runs train, on how many images, in batches of how many. Change them here
-# for this notebook only: a changed value trains a run of its own, named after the change.
-EPOCHS = data.profile.demo_epochs         # 2 in the quick profile, 10 in the full one
-TRAIN_IMAGES = data.profile.demo_images   # the first N training images, a fifth held out
-BATCH_SIZE = 128                          # images per gradient step, as in the book
+# How long the slice runs train, on how many images, in batches of how many.
+# Change them here for this notebook only: a changed value trains a run of its own,
+# named after the change.
+# 2 in the quick profile, 10 in the full one
+EPOCHS = data.profile.demo_epochs
+# the first N training images, a fifth held out
+TRAIN_IMAGES = data.profile.demo_images
+# images per gradient step, as in the book
+BATCH_SIZE = 128
 
 import keras
 import numpy as np
 
-from course_utils import (build_deeper, check, demo_config, plot_dropout_passes, plot_learning_curves, prepare,
-                          quick_profile_note,
-                          run_experiment)
+from course_utils import (
+    build_deeper,
+    check,
+    demo_config,
+    plot_dropout_passes,
+    plot_learning_curves,
+    prepare,
+    quick_profile_note,
+    run_experiment,
+)
 
 # %% [markdown]
 # ## Training time: random units are switched off
@@ -68,13 +79,15 @@ from course_utils import (build_deeper, check, demo_config, plot_dropout_passes,
 # %%
 def keras_dropout(x, rate, seed=0, training=True):
     """What a fresh keras.layers.Dropout(rate) layer outputs for x."""
-    return keras.ops.convert_to_numpy(keras.layers.Dropout(rate, seed=seed)(x, training=training))
+    layer = keras.layers.Dropout(rate, seed=seed)
+    return keras.ops.convert_to_numpy(layer(x, training=training))
 
 
 ones = np.ones(10, dtype="float32")
 print("input:              ", ones)
 print("Keras, training:    ", keras_dropout(ones, rate=0.5, seed=1, training=True))
-print("Keras, training:    ", keras_dropout(ones, rate=0.5, seed=2, training=True), "(another step)")
+print("Keras, training:    ", keras_dropout(ones, rate=0.5, seed=2, training=True),
+      "(another step)")
 print("Keras, at inference:", keras_dropout(ones, rate=0.5, seed=1, training=False))
 
 # %% [markdown]
@@ -83,19 +96,25 @@ print("Keras, at inference:", keras_dropout(ones, rate=0.5, seed=1, training=Fal
 
 # %%
 def dropout(x, rate, seed=0, training=True):
-    """Inverted dropout: zero each value with probability `rate`, scale the rest by 1 / (1 - rate)."""
+    """Inverted dropout: zero each value with probability `rate`, scale the rest
+    by 1 / (1 - rate)."""
     x = np.asarray(x, dtype=float)
     if not training or rate == 0:
-        return x.copy()                                              # inference: nothing changes
-    keep = np.random.default_rng(seed).random(x.shape) >= rate      # True with probability 1 - rate
+        # inference: nothing changes
+        return x.copy()
+    # True with probability 1 - rate
+    keep = np.random.default_rng(seed).random(x.shape) >= rate
     return np.where(keep, x / (1.0 - rate), 0.0)
 
 
-rows = [dropout(np.ones(10), 0.5, seed=step) for step in range(5)] + [dropout(np.ones(10), 0.5, training=False)]
+rows = [dropout(np.ones(10), 0.5, seed=step) for step in range(5)]
+rows += [dropout(np.ones(10), 0.5, training=False)]
 fig = plot_dropout_passes(rows, rate=0.5)
 big = dropout(np.ones(100_000), 0.5, seed=0)
-assert set(np.unique(big)) == {0.0, 2.0} and abs(big.mean() - 1) < 0.01  # survivors doubled, mean kept
-assert np.array_equal(big, dropout(np.ones(100_000), 0.5, seed=0))      # same seed, same units dropped
+# survivors doubled, mean kept
+assert set(np.unique(big)) == {0.0, 2.0} and abs(big.mean() - 1) < 0.01
+# same seed, same units dropped
+assert np.array_equal(big, dropout(np.ones(100_000), 0.5, seed=0))
 
 # %% [markdown]
 # *Figure: a grid of six rows of ten values: five training steps of Dropout(0.5) on ones, each with different units set to 0 and the rest to 2, then the inference row of ones.*
@@ -119,8 +138,10 @@ million = np.ones(1_000_000, dtype="float32")
 for rate in (0.25, 0.5):
     kept = keras_dropout(million, rate=rate, seed=0, training=True)
     unscaled = np.where(kept > 0, 1.0, 0.0)
-    print(f"rate {rate}: survivors become {kept.max():.4f} = 1/(1-{rate}); mean at training "
-          f"{kept.mean():.2f}, at inference {keras_dropout(million, rate, training=False).mean():.2f}, "
+    at_inference = keras_dropout(million, rate, training=False)
+    print(f"rate {rate}: survivors become {kept.max():.4f} = 1/(1-{rate}); "
+          f"mean at training {kept.mean():.2f}, "
+          f"at inference {at_inference.mean():.2f}, "
           f"without the scaling {unscaled.mean():.2f}")
     assert np.isclose(kept.max(), 1 / (1 - rate)) and abs(kept.mean() - 1) < 0.01
 
@@ -140,9 +161,18 @@ for rate in (0.25, 0.5):
 # NBVAL_CHECK_OUTPUT
 for use_dropout in (True, False):
     model = build_deeper(dropout=use_dropout)
-    rates = {layer.name: layer.rate for layer in model.layers if isinstance(layer, keras.layers.Dropout)}
-    print(f"dropout={use_dropout!s:5}: rates {rates}, {model.count_params():,} parameters")
-assert build_deeper(dropout=False).count_params() == build_deeper().count_params() == 1_676_842
+    rates = {
+        layer.name: layer.rate
+        for layer in model.layers
+        if isinstance(layer, keras.layers.Dropout)
+    }
+    print(f"dropout={use_dropout!s:5}: rates {rates}, "
+          f"{model.count_params():,} parameters")
+assert (
+    build_deeper(dropout=False).count_params()
+    == build_deeper().count_params()
+    == 1_676_842
+)
 
 # %% [markdown]
 # ## The ablation: with and without dropout
@@ -154,17 +184,37 @@ assert build_deeper(dropout=False).count_params() == build_deeper().count_params
 # seed, once with dropout and once without.
 
 # %%
-with_dropout = run_experiment(demo_config("deeper_slice", data.profile), data=data,
-                              epochs=EPOCHS, train_images=TRAIN_IMAGES, batch_size=BATCH_SIZE)
-without_dropout = run_experiment(demo_config("deeper_slice_no_dropout", data.profile), data=data,
-                                 epochs=EPOCHS, train_images=TRAIN_IMAGES, batch_size=BATCH_SIZE)
+with_dropout = run_experiment(
+    demo_config("deeper_slice", data.profile),
+    data=data,
+    epochs=EPOCHS,
+    train_images=TRAIN_IMAGES,
+    batch_size=BATCH_SIZE,
+)
+without_dropout = run_experiment(
+    demo_config("deeper_slice_no_dropout", data.profile),
+    data=data,
+    epochs=EPOCHS,
+    train_images=TRAIN_IMAGES,
+    batch_size=BATCH_SIZE,
+)
 n = with_dropout.config.train_images
 cut = int(n * (1 - with_dropout.config.validation_split))
-histories = {"with dropout": with_dropout.history, "without dropout": without_dropout.history}
-fig = plot_learning_curves(histories, title=f"Deeper network on {n:,} images ({cut:,} to fit, {n - cut:,} to "
-                                            "validate), with and without dropout",
-                           metrics=("accuracy", "loss"))
-assert len(with_dropout.history) == len(without_dropout.history) == with_dropout.config.epochs
+histories = {
+    "with dropout": with_dropout.history,
+    "without dropout": without_dropout.history,
+}
+fig = plot_learning_curves(
+    histories,
+    title=f"Deeper network on {n:,} images ({cut:,} to fit, {n - cut:,} to "
+          "validate), with and without dropout",
+    metrics=("accuracy", "loss"),
+)
+assert (
+    len(with_dropout.history)
+    == len(without_dropout.history)
+    == with_dropout.config.epochs
+)
 
 # %% [markdown]
 # *Figure: accuracy and loss per epoch of the deeper network with and without dropout, training solid and validation dashed.*
@@ -178,9 +228,11 @@ gaps = {}
 for name, history in histories.items():
     last = history[-1]
     gaps[name] = last["accuracy"] - last["val_accuracy"]
-    print(f"{name:16}: training accuracy {last['accuracy']:.1%}, validation accuracy "
+    print(f"{name:16}: training accuracy {last['accuracy']:.1%}, "
+          f"validation accuracy "
           f"{last['val_accuracy']:.1%}, gap {gaps[name]:+.1%}")
-print(f"dropout changes the gap by {gaps['with dropout'] - gaps['without dropout']:+.1%} (percentage points)")
+change = gaps["with dropout"] - gaps["without dropout"]
+print(f"dropout changes the gap by {change:+.1%} (percentage points)")
 
 # %% [markdown]
 # One caution when reading these numbers: Keras reports the *training* accuracy with dropout
@@ -197,9 +249,11 @@ for name, run in (("with dropout", with_dropout), ("without dropout", without_dr
     fit_accuracy = model.evaluate(x_fit, y_fit, batch_size=512, verbose=0)[1]
     val_accuracy = model.evaluate(x_val, y_val, batch_size=512, verbose=0)[1]
     fair_gaps[name] = fit_accuracy - val_accuracy
-    print(f"{name:16}: accuracy on its {cut:,} training images {fit_accuracy:.1%}, on the {n - cut:,} "
+    print(f"{name:16}: accuracy on its {cut:,} training images {fit_accuracy:.1%}, "
+          f"on the {n - cut:,} "
           f"validation images {val_accuracy:.1%}, gap {fair_gaps[name]:+.1%}")
-print(f"dropout changes this gap by {fair_gaps['with dropout'] - fair_gaps['without dropout']:+.1%} "
+change = fair_gaps["with dropout"] - fair_gaps["without dropout"]
+print(f"dropout changes this gap by {change:+.1%} "
       "(percentage points)")
 assert all(-1 <= gap <= 1 for gap in fair_gaps.values())
 for name, run in (("with dropout", with_dropout), ("without dropout", without_dropout)):
@@ -250,7 +304,8 @@ check(answer, "c39f7932eefd6f23", "survivors of Dropout(0.25)")
 # %%
 #@solution
 answer = round(1 / (1 - 0.25), 3)
-assert np.isclose(keras_dropout(np.ones(1000, "float32"), 0.25, seed=3).max(), answer, atol=1e-3)
+survivors = keras_dropout(np.ones(1000, "float32"), 0.25, seed=3)
+assert np.isclose(survivors.max(), answer, atol=1e-3)
 assert check(answer, "c39f7932eefd6f23", "survivors of Dropout(0.25)")
 
 # %% [markdown]

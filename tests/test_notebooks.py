@@ -220,3 +220,20 @@ def test_the_quick_note_speaks_only_in_the_quick_profile(capsys):
     quick_profile_note(get_profile("quick"))
     out = capsys.readouterr().out
     assert "few minutes of training" in out and "README" in out
+
+
+MAX_CODE_LINE = 88
+
+
+@pytest.mark.parametrize("stem", [p.stem for p in SCRIPTS])
+def test_code_lines_fit_the_reading_width(stem):
+    """A student reads the code in JupyterLab or on a web page, where a long line scrolls sideways:
+    every line of a code cell fits in 88 characters (markdown cells are prose and wrap by themselves)."""
+    long_lines = []
+    for index, cell in enumerate(_read(NOTEBOOKS / f"{stem}.py").cells):
+        if cell.cell_type != "code":
+            continue
+        for number, line in enumerate(cell.source.splitlines(), start=1):
+            if len(line) > MAX_CODE_LINE:
+                long_lines.append(f"cell {index} line {number}: {len(line)} characters")
+    assert not long_lines, f"{stem}: code lines longer than {MAX_CODE_LINE} characters: {long_lines}"

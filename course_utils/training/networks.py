@@ -17,22 +17,25 @@ NUM_CLASSES = 10
 def build_baseline(dropout: bool = True, rescale: bool = True) -> keras.Model:
     """One conv block, then a dense layer: 4,200,842 weights.
 
-    With ``rescale=True`` dividing by 255 is the network's own first step, so it takes raw 0-255
-    pixels and cannot be fed the wrong scale; ``rescale=False`` is the original spelling, which
-    expects pixels divided by 255 beforehand. ``dropout=False`` sets every dropout rate to 0.
+    With ``rescale=True`` dividing by 255 is the network's own first step, so it
+    takes raw 0-255 pixels and cannot be fed the wrong scale; ``rescale=False`` is
+    the original spelling, which expects pixels divided by 255 beforehand.
+    ``dropout=False`` sets every dropout rate to 0.
     """
     keep = 1.0 if dropout else 0.0
     scale = [layers.Rescaling(1 / 255, name="rescale")] if rescale else []
     return keras.Sequential([
         keras.Input(shape=INPUT_SHAPE),
         *scale,
-        layers.Conv2D(32, kernel_size=3, padding="same", activation="relu", name="conv1"),
+        layers.Conv2D(32, kernel_size=3, padding="same", activation="relu",
+                      name="conv1"),
         layers.MaxPooling2D(pool_size=2, name="pool1"),
         layers.Dropout(0.25 * keep, name="drop1"),
         layers.Flatten(name="flatten"),
         layers.Dense(512, activation="relu", name="dense"),
         layers.Dropout(0.5 * keep, name="drop2"),
-        layers.Dense(NUM_CLASSES, activation="softmax", dtype="float32", name="classes")  # float32 even in bf16 runs,
+        # float32 even in bf16 runs
+        layers.Dense(NUM_CLASSES, activation="softmax", dtype="float32", name="classes")
     ], name="baseline")
 
 
@@ -42,7 +45,8 @@ JIT_COMPILE = False if keras.backend.backend() == "tensorflow" else "auto"
 
 
 def compile_like_original(model: keras.Model) -> keras.Model:
-    """RMSprop with Keras's defaults and categorical cross-entropy on one-hot labels, as in the book."""
+    """RMSprop with Keras's defaults and categorical cross-entropy on one-hot labels,
+    as in the book."""
     model.compile(optimizer=keras.optimizers.RMSprop(), loss="categorical_crossentropy",
                   metrics=["accuracy"], jit_compile=JIT_COMPILE)
     return model
@@ -50,32 +54,40 @@ def compile_like_original(model: keras.Model) -> keras.Model:
 
 # ---- from notebooks/03_deeper.py
 def build_deeper(dropout: bool = True, rescale: bool = True) -> keras.Model:
-    """Two conv blocks, then a dense layer: 1,676,842 weights; ``rescale`` and ``dropout`` as for the baseline."""
+    """Two conv blocks, then a dense layer: 1,676,842 weights; ``rescale`` and
+    ``dropout`` as for the baseline."""
     keep = 1.0 if dropout else 0.0
     scale = [layers.Rescaling(1 / 255, name="rescale")] if rescale else []
     return keras.Sequential([
         keras.Input(shape=(32, 32, 3)),
         *scale,
-        layers.Conv2D(32, kernel_size=3, padding="same", activation="relu", name="conv1a"),
-        layers.Conv2D(32, kernel_size=3, padding="same", activation="relu", name="conv1b"),
+        layers.Conv2D(32, kernel_size=3, padding="same", activation="relu",
+                      name="conv1a"),
+        layers.Conv2D(32, kernel_size=3, padding="same", activation="relu",
+                      name="conv1b"),
         layers.MaxPooling2D(pool_size=2, name="pool1"),
         layers.Dropout(0.25 * keep, name="drop1"),
-        layers.Conv2D(64, kernel_size=3, padding="same", activation="relu", name="conv2a"),
-        # "valid" means no padding: a 3 x 3 window fits 14 times across 16 pixels, so 16 x 16 -> 14 x 14.
-        layers.Conv2D(64, kernel_size=3, padding="valid", activation="relu", name="conv2b"),
+        layers.Conv2D(64, kernel_size=3, padding="same", activation="relu",
+                      name="conv2a"),
+        # "valid" means no padding: a 3 x 3 window fits 14 times across 16 pixels,
+        # so 16 x 16 -> 14 x 14.
+        layers.Conv2D(64, kernel_size=3, padding="valid", activation="relu",
+                      name="conv2b"),
         layers.MaxPooling2D(pool_size=2, name="pool2"),
         layers.Dropout(0.25 * keep, name="drop2"),
         layers.Flatten(name="flatten"),
         layers.Dense(512, activation="relu", name="dense"),
         layers.Dropout(0.5 * keep, name="drop3"),
-        layers.Dense(10, activation="softmax", dtype="float32", name="classes")  # float32 even in bf16 runs,
+        # float32 even in bf16 runs
+        layers.Dense(10, activation="softmax", dtype="float32", name="classes")
     ], name="deeper")
 
 
 # ---- from notebooks/04_augmented.py
 def build_augmented(settings: str = "original", seed: int = 42, dropout: bool = True,
                     rescale: bool = True) -> keras.Model:
-    """The deeper network behind the augmentation layer: warped batches in training, plain images otherwise."""
+    """The deeper network behind the augmentation layer: warped batches in training,
+    plain images otherwise."""
     return keras.Sequential([
         keras.Input(shape=(32, 32, 3)),
         build_augmenter(settings, seed=seed),
