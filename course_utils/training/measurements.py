@@ -98,7 +98,7 @@ def feature_maps(model, image, layer_names: Sequence[str]) -> dict[str, np.ndarr
     ``image`` is one ``(32, 32, 3)`` image scaled as the model expects. A second model that shares
     the trained layers returns their outputs; called directly, since ``predict`` would retrace per probe.
     """
-    probe = keras.Model(model.inputs, [model.get_layer(name).output for name in layer_names])
+    probe = keras.Model(model.inputs[0], [model.get_layer(name).output for name in layer_names])  # one input, not a list
     outputs = probe(np.asarray(image, dtype="float32")[None], training=False)
     if not isinstance(outputs, (list, tuple)):
         outputs = [outputs]
