@@ -106,6 +106,14 @@ def test_a_crash_resumes_and_the_run_records_the_switch_and_what_follows(small, 
     assert r["resumed_at_epochs"] == [2]
     saved = json.loads((tmp_path / "results" / "quick" / "tiny.json").read_text())
     assert saved == r and r["kind"] == "collapse_demo"
+    import numpy as np
+
+    from course_utils.training.records import read_predictions
+
+    stored = read_predictions(tmp_path / "results" / "quick" / "tiny.predictions.npz")
+    assert (stored["label"] == small.y_test.ravel()).all()
+    counts = [int(n) for n in np.bincount(stored["predicted"], minlength=10)]
+    assert counts == list(r["predicted_class_counts"].values())  # in class order
     assert len(r["first_history"]) == 1 and "val_accuracy" in r["first_history"][0]
     assert 0 <= r["first_test"]["accuracy"] <= 1
     assert [row["epoch"] for row in r["continued_history"]] == [1, 2]

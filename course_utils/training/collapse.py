@@ -41,7 +41,7 @@ from ..core.course_home import results_dir as default_results_dir, run_folder, r
 from .experiment import run_lock
 from .networks import JIT_COMPILE, build_baseline, compile_like_original
 from .probe import Probe, StepRecorder, test_losses
-from .records import load_model_safely, read_results
+from .records import load_model_safely, read_results, write_predictions
 
 
 @dataclass(frozen=True)
@@ -278,6 +278,7 @@ def _finish(config: CollapseConfig, profile: Profile, data: Dataset, train_image
         "machine": machine_info(),
         "finished_utc": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
+    write_predictions(results_path.with_suffix(".predictions.npz"), probabilities, data.y_test)
     write_json_atomic(results_path, results)
     return results
 
