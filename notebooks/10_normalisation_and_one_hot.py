@@ -208,8 +208,9 @@ quick_profile_note(data.profile)
 # %% [markdown]
 # A model stuck at 10% gives (nearly) one answer for everything; the last number on each line shows
 # how close each run came to that. In the full-profile runs saved with this notebook (10,000 images,
-# 10 epochs) the raw-pixel run started with a higher loss (3.86 against 2.20) but did not stall: it
-# ended ahead, 56.7% against 54.2% on the test set. Raw pixels make the start rougher; on their own
+# 10 epochs) the raw-pixel run started with a higher loss (3.97 against 2.21) but did not stall: it
+# ended ahead, 54.6% against 51.6% on the test set, one run each (their seed-to-seed spread is not
+# measured here, so the notebook does not rank them). Raw pixels make the start rougher; on their own
 # they did not stop this network from learning.
 #
 # ## Trained on one scale, scored on another
@@ -230,12 +231,10 @@ for name, (accuracy, share) in mismatch.items():
           f"top answer given to {share:4.0%}")
 
 # %% [markdown]
-# Scored on scaled test images, the raw-trained model falls to 15.0% in the full-profile run saved
-# here, and gives its most common answer to 43% of the images. The reverse mismatch hurts less: the
-# scaled-trained model keeps 40.2% on raw test images. We have not measured why the two directions
-# differ this much; a likely part of it is that scaling the input down shrinks what the image
-# contributes to each score while the learned biases keep their size. The cure is one division, done
-# in one place. The series' experiment networks do it in their first layer, `Rescaling(1 / 255)`
+# Scored on scaled test images, the raw-trained model falls to 10.7% in the full-profile run saved
+# here, and gives its most common answer to 93% of the images. The reverse mismatch hurts less: the
+# scaled-trained model keeps 42.6% on raw test images. We have not measured why the two directions
+# differ this much. The cure is one division, done in one place. The series' experiment networks do it in their first layer, `Rescaling(1 / 255)`
 # ([02](02_baseline.ipynb)): they take raw pixels wherever they are used, so training, validation and
 # test images cannot end up on different scales. (The two slice runs here keep the original spelling,
 # division before the model, so that they can be set beside the raw-pixel run.)
@@ -360,9 +359,9 @@ assert np.allclose(from_one_hot, from_indices, atol=1e-6)
 #   0-1, and every ratio between pixels stays the same.
 # - Networks are initialised for inputs of about unit size; raw 0-255 inputs make an untrained network
 #   overconfident and its first loss several times larger. Trained and tested on raw pixels, the
-#   deeper network still learned (56.7% against 54.2% scaled, in our 10-epoch slice runs); trained on
-#   one scale and tested on the other, it lost accuracy: trained raw, 15.0% on scaled images;
-#   trained scaled, 40.2% on raw ones.
+#   deeper network still learned (54.6% against 51.6% scaled, one run each of our 10-epoch slice runs); trained on
+#   one scale and tested on the other, it lost accuracy: trained raw, 10.7% on scaled images;
+#   trained scaled, 42.6% on raw ones.
 # - A one-hot label is a row of ten numbers with a single 1: the first index picks the image, the
 #   second the class.
 # - `keras.utils.to_categorical` replaces the removed `np_utils.to_categorical`; with one-hot labels,

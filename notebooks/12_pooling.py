@@ -279,13 +279,13 @@ assert all(curve[0] == 0.0 and curve[4] > 0.0 for curve in sensitivity.values())
 #
 # At 0 pixels nothing changes (the test is repeatable); from 1 pixel on, a share of the answers
 # flips, and the share grows with the shift. In the full-profile outputs saved here the baseline
-# flips more answers than the deeper network (14.7% against 9.0% at 1 pixel); the two differ in
+# flips more answers than the deeper network (13.7% against 9.6% at 1 pixel); the two differ in
 # architecture as well as in accuracy, so this does not say which of the two causes it.
 
 # %% [markdown]
 # **The finding, plainly:** pooling buys only approximate shift invariance. On a single bright value
 # a pooling window ignores moves that stay inside it; on the real feature maps above, a 1-pixel shift
-# still changed the max-pooled maps by 53% of their size (the norm of the change over the norm of the
+# still changed the max-pooled maps by 54% of their size (the norm of the change over the norm of the
 # maps), and stacking convolutions and pooling does not add up
 # to a network that ignores shifts. Zhang showed that this
 # comes from downsampling without first blurring (the sampling theorem is ignored), that one-pixel
