@@ -151,9 +151,9 @@ assert model.count_params() == 4_200_842
 # `results/<profile>/baseline.json`.
 #
 # If this very network (same layers, same optimizer) was already trained on the same data, `fit`
-# has no epochs left to train and `finish` loads the saved weights instead: the full run takes most
-# of an hour on a 2-core CPU. Change a layer above and run the cells again, and `start_run` tells
-# you that it is a new run, saved under its own name.
+# has no epochs left to train and `finish` loads the saved weights instead; the training time printed
+# below is then that of the saved run. Change a layer above and run the cells again, and `start_run`
+# tells you that it is a new run, saved under its own name.
 
 # %%
 run = start_run("baseline", model, data,
@@ -224,9 +224,9 @@ fig = plot_confusion_matrix(
 # %% [markdown]
 # *Figure: a 10 × 10 grid of test-image counts, true class by row and predicted class by column, the correct answers on the diagonal.*
 #
-# Look at the largest numbers off the diagonal: after full training they sit between classes that
-# look alike at 32 × 32 pixels: cat and dog (both ways), deer taken for bird, truck taken for
-# automobile, and cats taken for frogs.
+# Look at the largest numbers off the diagonal: in the full-profile run saved here they sit between
+# classes that look alike at 32 × 32 pixels: cat and dog (both ways), automobiles taken for trucks,
+# birds taken for deer, and cats taken for frogs or deer.
 
 # %% [markdown]
 # ## The most confident mistakes
@@ -244,7 +244,8 @@ fig = plot_misclassified(data.x_test, data.y_test, probabilities, n=16,
 # *Figure: sixteen test images the baseline got wrong, each captioned with its true class, the predicted class and the model's confidence.*
 #
 # Confidence is not correctness: read the percentage under each image. In the full-profile run saved
-# here most of these confident mistakes take one vehicle for another, or an animal for a similar one.
+# here most of these confident mistakes take one vehicle for another, most often an automobile for
+# a truck.
 
 # %% [markdown]
 # ## Why the original code no longer runs

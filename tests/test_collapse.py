@@ -60,7 +60,7 @@ def test_the_clipped_loss_is_keras_2s_formula_on_hand_made_probabilities():
         assert np.allclose(cap, got, rtol=1e-4)
 
 
-def test_test_losses_compute_from_logits_and_from_clipped_probabilities():
+def test_cross_entropy_losses_come_from_logits_and_from_clipped_probabilities():
     """On a network whose logits are set by hand: one image right with a margin of 40, one wrong by 40."""
     import numpy as np
     import keras
@@ -70,7 +70,7 @@ def test_test_losses_compute_from_logits_and_from_clipped_probabilities():
     model.get_layer("hidden").set_weights([np.eye(2, dtype="float32"), np.zeros(2, "float32")])
     model.get_layer("classes").set_weights([np.eye(2, dtype="float32"), np.zeros(2, "float32")])
     x = np.array([[40.0, 0.0], [40.0, 0.0]], dtype="float32")
-    losses = collapse.test_losses(model, x, np.array([0, 1]))
+    losses = collapse.cross_entropy_losses(model, x, np.array([0, 1]))
     wrong = 40 + math.log1p(math.exp(-40))   # -log softmax of the losing logit
     assert losses["from_logits"] == pytest.approx((math.log1p(math.exp(-40)) + wrong) / 2, rel=1e-9)
     assert losses["clipped"] == pytest.approx(-math.log(1e-7) / 2, rel=1e-6)

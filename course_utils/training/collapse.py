@@ -40,7 +40,7 @@ from .checkpoints import seed_states
 from ..core.course_home import results_dir as default_results_dir, run_folder, runs_dir as default_runs_dir
 from .experiment import run_lock
 from .networks import JIT_COMPILE, build_baseline, compile_like_original
-from .probe import Probe, StepRecorder, test_losses
+from .probe import Probe, StepRecorder, cross_entropy_losses
 from .records import load_model_safely, read_results, write_predictions
 
 
@@ -241,7 +241,7 @@ def _finish(config: CollapseConfig, profile: Profile, data: Dataset, train_image
     x_test = data.x_test.astype("float32")
     y_test = keras.utils.to_categorical(data.y_test, len(CLASS_NAMES))
     loss, accuracy = model.evaluate(x_test, y_test, batch_size=EVAL_BATCH, verbose=0)
-    losses = test_losses(model, x_test, data.y_test, EVAL_BATCH)
+    losses = cross_entropy_losses(model, x_test, data.y_test, EVAL_BATCH)
     probabilities = model.predict(x_test, batch_size=EVAL_BATCH, verbose=0)
     predicted = probabilities.argmax(axis=1)
     answers = np.bincount(predicted, minlength=len(CLASS_NAMES))

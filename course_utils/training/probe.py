@@ -83,7 +83,7 @@ class Probe:
                 "dense_active_per_image": round(float(np.mean((dense_out > 0).sum(axis=1))), 2)}
 
 
-def test_losses(model: keras.Model, x: np.ndarray, labels: np.ndarray, batch_size: int = 500) -> dict[str, float]:
+def cross_entropy_losses(model: keras.Model, x: np.ndarray, labels: np.ndarray, batch_size: int = 500) -> dict[str, float]:
     """Mean cross-entropy on ``x`` from the logits, and from probabilities clipped at 1e-7 (at most 16.1
     per image: Keras 2's figure, and Keras 3's on JAX; on TensorFlow Keras 3 uses the logits)."""
     before = keras.Model(model.inputs[0], model.get_layer("classes").input)
