@@ -50,6 +50,20 @@ def test_the_seed_table_groups_runs_by_seed(tmp_path):
     assert row == "| deeper | 3 | 0.7500 | 0.7000 | 0.8000 | 10.0 points | 1: 0.7000, 2: 0.8000, 42: 0.7500 |"
 
 
+def test_a_seeds_folder_takes_seed_42_from_the_results_beside_it(tmp_path):
+    from workshop.report import seeds_table
+
+    for folder, name, seed, accuracy in (("full", "deeper_slice", 42, 0.5), ("full", "baseline", 42, 0.6),
+                                         ("full-seeds", "deeper_slice_seed1", 1, 0.4),
+                                         ("full-seeds", "deeper_slice_seed2", 2, 0.6)):
+        (tmp_path / folder).mkdir(exist_ok=True)
+        run = {"experiment": name, "config": {"seed": seed}, "test_accuracy": accuracy}
+        (tmp_path / folder / f"{name}.json").write_text(json.dumps(run))
+    rows = seeds_table(tmp_path / "full-seeds").splitlines()[2:]
+    # a run with no other seed (baseline) is not listed; the slice run has its three seeds
+    assert rows == ["| deeper_slice | 3 | 0.5000 | 0.4000 | 0.6000 | 20.0 points | 1: 0.4000, 2: 0.6000, 42: 0.5000 |"]
+
+
 def test_update_readme_refreshes_every_marked_block(tmp_path):
     for folder, accuracy in (("full", 0.5), ("gpu", 0.75)):
         (tmp_path / "results" / folder).mkdir(parents=True)
