@@ -38,7 +38,7 @@
 # Every notebook starts with the same call: it seeds the random generators, sets plot defaults,
 # loads the data and prints where everything came from. The outputs saved with this notebook were
 # produced with the profile and data source printed below: the **quick** profile uses a bundled
-# sample of 6,000 real CIFAR-10 images, the **full** profile all 60,000.
+# sample of 6,000<!-- from: set:quick profile sample size --> real CIFAR-10 images, the **full** profile all 60,000<!-- from: set:full CIFAR-10 size, training plus test -->.
 
 # %%
 from course_utils import setup
@@ -116,7 +116,7 @@ assert len(set(train_counts)) == 1 and len(set(test_counts)) == 1
 # %% [markdown]
 # *Figure: side-by-side bars of the number of training and test images for each of the ten classes, all of one height per split.*
 #
-# Every bar has the same height, so guessing one class gets exactly 10% right: that is the
+# Every bar has the same height, so guessing one class gets exactly 10%<!-- from: set:chance, 1 in 10 classes --> right: that is the
 # "chance" line the later notebooks compare against.
 
 # %% [markdown]
@@ -135,7 +135,7 @@ print("scaled: ", (pixels.astype("float32") / 255).round(4), "float32")
 
 # %% [markdown]
 # And on real images, through the course's `prepare()`, which divides by 255 as the original code did
-# (on the first 5,000 training images: a float copy of all 50,000 of the full profile would take
+# (on the first 5,000<!-- from: set:images the scaling example uses --> training images: a float copy of all 50,000<!-- from: set:training images --> of the full profile would take
 # 600 MB for the same numbers). The series' networks do this division themselves, in their first
 # layer ([02](02_baseline.ipynb) shows it):
 
@@ -149,8 +149,8 @@ for name, x in (("raw 0-255", x_raw), ("divided by 255", x_scaled)):
 assert x_scaled.min() >= 0 and x_scaled.max() <= 1
 
 # %% [markdown]
-# The pixel *pattern* is unchanged, only the scale: mean and spread shrink 255-fold to about 0.5
-# and 0.25. Notebook 04 shows what happens when the scale changes in the middle of training; the
+# The pixel *pattern* is unchanged, only the scale: mean and spread shrink 255<!-- from: set:the divisor 255 -->-fold to about 0.5<!-- from: out:divided by 255 -->
+# and 0.25<!-- from: out:divided by 255 -->. Notebook 04 shows what happens when the scale changes in the middle of training; the
 # explainer [10 · Normalisation and one-hot](10_normalisation_and_one_hot.ipynb) trains on raw pixels
 # from the start and goes further.
 
@@ -185,10 +185,10 @@ assert (y_onehot.argmax(axis=1) == data.y_train[:n].ravel()).all()
 # %% [markdown]
 # ## What we learned
 #
-# - CIFAR-10 is 60,000 colour photos of 32 × 32 pixels in ten classes; the quick profile uses a
-#   balanced sample of 6,000 of them.
-# - Every class has the same number of images, so chance level is 10%.
-# - Dividing by 255 changes the scale of the pixels (mean about 0.5 instead of about 120), not the picture.
+# - CIFAR-10 is 60,000<!-- from: set:full CIFAR-10 size, training plus test --> colour photos of 32 × 32 pixels in ten classes; the quick profile uses a
+#   balanced sample of 6,000<!-- from: set:quick profile sample size --> of them.
+# - Every class has the same number of images, so chance level is 10%<!-- from: set:chance, 1 in 10 classes -->.
+# - Dividing by 255 changes the scale of the pixels (mean about 0.5<!-- from: out:divided by 255 --> instead of about 120), not the picture.
 # - `keras.utils.to_categorical` (formerly `np_utils.to_categorical`) turns a label into a one-hot row.
 #
 

@@ -19,7 +19,7 @@
 # # 02 · The baseline: one convolution block
 #
 # The first network of Gulli and Pal's *Deep Learning with Keras* (2017, chapter 3), rebuilt for
-# Keras 3, trained on CIFAR-10 and compared with the book's 66.4%.
+# Keras 3, trained on CIFAR-10 and compared with the book's 66.4%<!-- from: out:book: -->.
 #
 # **After this notebook you can** train and evaluate a small convolutional network with one call,
 # read its learning curves and confusion matrix, find its most confident mistakes, and name the
@@ -134,8 +134,8 @@ model.summary()
 assert model.count_params() == 4_200_842
 
 # %% [markdown]
-# Almost all of the 4.2 million parameters sit in one layer: `Flatten` turns 16 × 16 × 32 into
-# 8,192 numbers, each wired to all 512 units. The explainers
+# Almost all of the 4,200,842<!-- from: out:Total params --> parameters sit in one layer: `Flatten` turns 16 × 16 × 32 into
+# 8,192<!-- from: out:flatten --> numbers, each wired to all 512 units. The explainers
 # [11 · Convolution and shapes](11_convolution_and_shapes.ipynb), [12 · Pooling](12_pooling.ipynb)
 # and [13 · Dropout](13_dropout.ipynb) take each layer apart.
 
@@ -175,7 +175,7 @@ print(f"{r['epochs_completed']} epochs, {r['train_seconds']:.0f} s of training, 
       f"{r['images_per_second_median']:.0f} images/s" + reused)
 
 # %% [markdown]
-# The line above says which profile and data produced every number and figure below.
+# The line above says which profile and data produced every number and figure that follows.
 
 # %% [markdown]
 # ## Learning curves
@@ -194,11 +194,11 @@ fig = plot_learning_curves(
 # %% [markdown]
 # ## Test accuracy, and the book's figure
 #
-# The book reports **66.4%** test accuracy after 20 epochs; that is the figure we compare with. (The
-# cell also prints 66.8%, a figure that has circulated for re-runs of the book's code; we have not
+# The book reports **66.4%<!-- from: out:book: -->** test accuracy after 20 epochs; that is the figure we compare with. (The
+# cell also prints 66.8%<!-- from: out:independent re-runs -->, a figure that has circulated for re-runs of the book's code; we have not
 # found a log behind it, so we do not rely on it.) Our full profile also trains 20 epochs on the
-# 50,000 training images (40,000 fitted, 10,000 for validation); the quick profile trains 2 epochs on
-# 1,920 (1,536 fitted), so expect far less there.
+# 50,000<!-- from: set:training images --> training images (40,000<!-- from: set:four fifths of 50,000 fitted --> fitted, 10,000<!-- from: set:validation split 0.2 of 50,000 --> for validation); the quick profile trains 2 epochs on
+# 1,920<!-- from: set:quick profile training images --> (1,536<!-- from: set:four fifths of 1,920 fitted --> fitted), so expect far less there.
 
 # %%
 BOOK, RERUNS = 0.664, 0.668
@@ -267,15 +267,15 @@ fig = plot_misclassified(data.x_test, data.y_test, probabilities, n=16,
 # | the old generator method with `samples_per_epoch` | `model.fit(dataset, steps_per_epoch=...)`; augmentation as layers (notebook 04) |
 # | `Conv2D(64, 3, 3)` meaning a 3 × 3 kernel | `Conv2D(64, kernel_size=3)`: see notebook 03 |
 #
-# The building blocks are the same: the `#@save` cell above is the book's network with every
+# The building blocks are the same: the `#@save` cell in *The model* is the book's network with every
 # argument named.
 
 # %% [markdown]
 # ## What we learned
 #
 # - One convolution block plus a large dense layer reaches about two-thirds accuracy on CIFAR-10
-#   in 20 epochs (the book: 66.4%); the printed numbers above say what this run reached.
-# - Most of the baseline's 4,200,842 parameters are in the dense layer after `Flatten`.
+#   in 20 epochs (the book: 66.4%<!-- from: out:book: -->); the numbers printed earlier say what this run reached.
+# - Most of the baseline's 4,200,842<!-- from: out:Total params --> parameters are in the dense layer after `Flatten`.
 # - Learning curves, a confusion matrix and the most confident mistakes show *how* a model fails,
 #   which one accuracy number hides.
 # - The old `np_utils` module, the `core`/`convolutional` layer submodules and the generator-fitting

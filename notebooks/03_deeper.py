@@ -124,9 +124,9 @@ model.summary()
 assert model.count_params() == 1_676_842
 
 # %% [markdown]
-# More layers, yet 1.7 million parameters, less than half of the baseline's: the second pooling
+# More layers, yet 1,676,842<!-- from: out:Total params --> parameters, under half of the baseline's: the second pooling
 # and the unpadded ("valid") convolution shrink the feature map to 7 × 7 × 64, so `Flatten` hands
-# 3,136 numbers to the dense layer instead of 8,192. [11 · Convolution and shapes](11_convolution_and_shapes.ipynb)
+# 3,136<!-- from: out:flatten --> numbers to the dense layer instead of 8,192<!-- from: set:the baseline's Flatten size, 16 × 16 × 32 -->. [11 · Convolution and shapes](11_convolution_and_shapes.ipynb)
 # works through 16 → 14 and both counts; [12 · Pooling](12_pooling.ipynb) and
 # [13 · Dropout](13_dropout.ipynb) explain the other layers.
 
@@ -175,7 +175,7 @@ assert (model.count_params(), literal.count_params()) == (1_676_842, 202_282)
 # ## Train it (or reuse the finished run)
 #
 # Same settings and the same `fit` call as the baseline in [02](02_baseline.ipynb): RMSprop, batch
-# 128, 20% of the training images for validation, and a finished run of this very network is loaded
+# 128, 20%<!-- from: set:validation split 0.2 --> of the training images for validation, and a finished run of this very network is loaded
 # instead of trained again.
 
 # %%
@@ -226,7 +226,7 @@ fig = plot_learning_curves(
 # %% [markdown]
 # ## Test accuracy
 #
-# A public re-run of the book's code logged **75.8%** after **40** epochs without augmentation
+# A public re-run of the book's code logged **75.8%<!-- from: out:reference: -->** after **40** epochs without augmentation
 # (RM1708/Deep-Learning-with-Keras, `Chapter03/Output-keras_CIFAR10_V1.txt`). The full profile trains
 # 20 epochs, as the original experiments did; the quick profile far fewer.
 
@@ -248,13 +248,13 @@ print(f"two standard errors of an accuracy of {r['test_accuracy']:.1%} "
 assert r["test_accuracy"] > 0.15
 
 # %% [markdown]
-# In the full-profile run saved here our 20 epochs landed at 75.4%, below the re-run's 75.8% after
-# 40 by less than the uncertainty of either score: an accuracy measured on 10,000 test images carries
-# two standard errors of 0.9% (the last line above), before counting the spread between training runs
+# In the full-profile run saved here our 20 epochs landed at 75.4%<!-- from: out:deeper: -->, below the re-run's 75.8%<!-- from: out:reference: --> after
+# 40 by less than the uncertainty of either score: an accuracy measured on 10,000<!-- from: set:test images --> test images carries
+# two standard errors of 0.9%<!-- from: out:two standard errors --> (the last line above), before counting the spread between training runs
 # with different seeds, which this notebook does not measure. One run of each cannot tell us whether
 # the re-run's extra 20 epochs helped.
 #
-# The gap to the baseline is of another size: 75.4% against 66.8%, far more than those 0.9%.
+# The gap to the baseline is of another size: 75.4%<!-- from: out:deeper: --> against 66.8%<!-- from: out:baseline: -->, far more than those 0.9%<!-- from: out:two standard errors -->.
 # It is still one run of each; [05](05_comparison.ipynb) reads six seeds of both recipes, and every
 # deeper run there scores above every baseline run.
 #
@@ -286,11 +286,11 @@ print(f"{per_class_images:,} test images per class: "
 # *Figure: grouped bars of test accuracy for each class, one bar for the baseline and one for the deeper network.*
 #
 # Compare the spread between each model's easiest and hardest class with the gap between the two
-# models, and look for classes where the better model on average is worse. With 100 (quick) or 1,000
+# models, and look for classes where the better model on average is worse. With 100 (quick) or 1,000<!-- from: set:test images per class in the full data -->
 # (full) test images per class, small differences are noise: the last line above gives their size.
 #
-# In the full-profile run saved here, three classes moved by less than that: horse (+2%), cat (+0%)
-# and deer (−2%). That the deeper network gains nothing on cats while gaining 23% on dogs surprised
+# In the full-profile run saved here, three classes stayed within that: horse (+2%<!-- from: out:deeper minus baseline -->), cat (+0%<!-- from: out:deeper minus baseline -->)
+# and deer (−2%<!-- from: out:deeper minus baseline -->). That the deeper network gains nothing on cats while gaining 23%<!-- from: out:deeper minus baseline --> on dogs surprised
 # us; one run cannot say whether it would hold for another seed.
 
 # %%
@@ -309,7 +309,7 @@ fig = plot_confusion_matrix(
 # ## What we learned
 #
 # - Stacking convolutions and pooling twice gives better features with fewer parameters
-#   (1,676,842 against 4,200,842), because the map reaching `Flatten` is much smaller.
+#   (1,676,842<!-- from: out:Total params --> against 4,200,842<!-- from: run:baseline.parameters -->), because the map reaching `Flatten` is much smaller.
 # - `Conv2D(64, 3, 3)` silently means strides 3 in Keras 3: name the arguments.
 # - Averages hide differences: per-class accuracy and the confusion matrix show who a model fails.
 #

@@ -75,12 +75,12 @@ profiles = {run.results["profile"]["name"] for run in runs.values()}
 assert profiles == {first["profile"]["name"]}
 
 # %% [markdown]
-# All numbers below come from the profile and data printed above.
+# All numbers from here on come from the profile and data printed above.
 
 # %% [markdown]
 # ## Against the published figures
 #
-# The book (Gulli and Pal 2017, ch. 3) reports 66.4% for the baseline after 20 epochs. For all three
+# The book (Gulli and Pal 2017, ch. 3) reports 66.4%<!-- from: out:(book: --> for the baseline after 20 epochs. For all three
 # networks we use figures from independent re-runs of the book's code; note their epochs.
 
 # %%
@@ -118,18 +118,18 @@ fig = plot_accuracy_comparison(
 # %% [markdown]
 # *Figure: bars of test accuracy per experiment, ours beside the published reference where one exists.*
 #
-# In the full-profile runs saved here, the baseline reached 66.8% after 20 epochs, next to the
-# book's 66.4% (the table's re-run figure has no log behind it, as notebook 02 says); the deeper net
-# reached 75.4%, 0.4 points under the re-run's 75.8%, which trained twice as long. Both gaps are
-# within the noise of one run: each reference figure lies inside our run's 95% interval, printed in
+# In the full-profile runs saved here, the baseline reached 66.8%<!-- from: out:independent re-runs --> after 20 epochs, next to the
+# book's 66.4%<!-- from: out:(book: --> (the table's re-run figure has no log behind it, as notebook 02 says); the deeper net
+# reached 75.4%<!-- from: out:re-run log, no augmentation -->, 0.4 points<!-- from: out:re-run log, no augmentation --> under the re-run's 75.8%<!-- from: out:re-run log, no augmentation -->, which trained twice as long. Both gaps are
+# within the noise of one run: each reference figure lies inside our run's 95%<!-- from: set:confidence level of the interval --> interval, printed in
 # "Is a difference real?" below. The augmented runs tell two stories. With the mild settings of the
-# reference, 20 epochs gave 75.7%, 3.1 points under the reference's 78.8% after 40 epochs on all
-# 50,000 images; we trained half the epochs on a fifth fewer images, and one run of each cannot say
+# reference, 20 epochs gave 75.7%<!-- from: out:re-run log, mild settings -->, 3.1 points<!-- from: out:re-run log, mild settings --> under the reference's 78.8%<!-- from: out:re-run log, mild settings --> after 40 epochs on all
+# 50,000<!-- from: out:re-run log, mild settings --> images; we trained half the epochs on a fifth fewer images, and one run of each cannot say
 # how much of the gap that explains. With the original student notebook's strong settings, 20 epochs
-# gave 62.9% and 40 epochs 64.7%: twenty more epochs gained less than the milder settings did, so the
+# gave 62.9%<!-- from: run:augmented.test_accuracy --> and 40 epochs 64.7%<!-- from: run:augmented_40.test_accuracy -->: twenty more epochs gained less than the milder settings did, so the
 # settings, more than the training length, kept that run low ([notebook 04](04_augmented.ipynb)
 # reads its learning curves). The seed runs below bear this out beyond the noise: the lowest of six
-# mild runs, 72.75%, is above the highest of six 40-epoch runs with the original settings, 69.01%.
+# mild runs, 72.75%<!-- from: out:augmented_mild -->, is above the highest of six 40-epoch runs with the original settings, 69.01%<!-- from: out:augmented_40 -->.
 
 # %% [markdown]
 # ## Learning curves together
@@ -171,16 +171,16 @@ for name, run in runs.items():
 
 # %% [markdown]
 # In the full-profile runs, one seed each, the baseline shows the clearest sign of overfitting: by
-# epoch 20 its training accuracy was 13.8 points above its validation accuracy, against 8.5 for the
-# deeper net. The two gaps differ by more than the width of one accuracy's 95% interval (under two
+# epoch 20 its training accuracy was 13.8 points<!-- from: out:baseline --> above its validation accuracy, against 8.5<!-- from: out:deeper --> for the
+# deeper net. The two gaps differ by more than the width of one accuracy's 95%<!-- from: set:confidence level of the interval --> interval (under two
 # points, below), but we have not measured how they vary with the seed. Both were still gaining on
-# their training images (2.7 and 1.4 points over the last three epochs), and their best validation
+# their training images (2.7<!-- from: out:baseline --> and 1.4 points<!-- from: out:deeper --> over the last three epochs), and their best validation
 # accuracy came at epochs 19 and 18 of 20. The augmented runs show a negative gap: their
 # training accuracy is measured on warped images with dropout active, their validation accuracy on
 # plain images, so the two are not on the same footing. Compare them over time instead: the original
-# settings gained 0.8 points on their training images over epochs 17 to 20 and only 0.2 over epochs
+# settings gained 0.8 points<!-- from: out:last 3 epochs +0.8 --> on their training images over epochs 17 to 20 and only 0.2<!-- from: out:augmented_40 --> over epochs
 # 37 to 40, and their best validation accuracy came at epoch 24 of 40; the mild run was still gaining
-# (1.4 points over its last three epochs) and had its best validation accuracy at epoch 19 of 20.
+# (1.4 points<!-- from: out:augmented_mild --> over its last three epochs) and had its best validation accuracy at epoch 19 of 20.
 
 # %% [markdown]
 # ## Class by class
@@ -206,12 +206,12 @@ fig = plot_per_class_accuracy(
 # *Figure: grouped bars of test accuracy for each class, one bar per run.*
 #
 # Look for the classes that stay low in every model: they hold many of the remaining errors, and
-# the overall number does not say which they are. With 100 (quick) or 1,000 (full) test images per
+# the overall number does not say which they are. With 100 (quick) or 1,000<!-- from: set:test images per class in the full data (10,000 / 10) --> (full) test images per
 # class, differences of a few points are noise.
 #
 # In the full-profile runs, cat is the hardest class for four of the five runs; for the mild
-# augmentation bird (45.7%) is below cat (49.0%) by a few points. The deeper net gets 42.7% of the
-# cats right, no more than the baseline's 42.6%, although overall it is ahead by more than the noise
+# augmentation bird (45.7%<!-- from: run:augmented_mild.per_class_accuracy.bird -->) is below cat (49.0%<!-- from: run:augmented_mild.per_class_accuracy.cat -->) by a few points. The deeper net gets 42.7%<!-- from: run:deeper.per_class_accuracy.cat --> of the
+# cats right, no more than the baseline's 42.6%<!-- from: run:baseline.per_class_accuracy.cat -->, although overall it is ahead by more than the noise
 # (see the intervals and seed runs below). That surprised us, and one seed cannot say whether it
 # would hold for another.
 
@@ -238,7 +238,7 @@ for name, run in runs.items():
 # beats another, three questions, each with its own tool:
 #
 # 1. **How precise is one accuracy?** A test set of n images is a sample: the accuracy it gives has
-#    a 95% interval. The Wilson score interval stays inside 0 and 1 and is accurate near them, where
+#    a 95%<!-- from: set:confidence level of the interval --> interval. The Wilson score interval stays inside 0 and 1 and is accurate near them, where
 #    "accuracy plus or minus two standard errors" is not.
 # 2. **Do two trained models differ on these images?** Both were scored on the *same* images, so
 #    compare them image by image: only the images that one model gets right and the other wrong
@@ -313,13 +313,13 @@ else:
               f"McNemar p = {mcnemar_exact(b, c):.2g}")
 
 # %% [markdown]
-# Each single accuracy above has an interval a little under two points wide on these 10,000 test
-# images: the baseline's 66.77% lies between 65.84% and 67.69%. On the GPU runs, the paired test
+# Each single accuracy above has an interval a little under two points wide on these 10,000<!-- from: set:test images in CIFAR-10 --> test
+# images: the baseline's 66.77%<!-- from: out:baseline --> lies between 65.84%<!-- from: out:baseline --> and 67.69%<!-- from: out:baseline -->. On the GPU runs, the paired test
 # finds the deeper net and the mild augmentation different within most single seeds, yet which of
 # the two gets more images right changes from seed to seed, and over the seeds their accuracies
-# overlap: the deeper net from 75.25% to 76.39%, the mild augmentation from 72.75% to 77.64%. So the
-# CPU runs' order, the mild augmentation (75.71%) just above the deeper net (75.42%), is within the
-# noise twice over: each score lies inside the other's 95% interval, and the gap is far smaller than
+# overlap: the deeper net from 75.25%<!-- from: out:deeper --> to 76.39%<!-- from: out:deeper -->, the mild augmentation from 72.75%<!-- from: out:augmented_mild --> to 77.64%<!-- from: out:augmented_mild -->. So the
+# CPU runs' order, the mild augmentation (75.71%<!-- from: out:augmented_mild -->) just above the deeper net (75.42%<!-- from: out:deeper -->), is within the
+# noise twice over: each score lies inside the other's 95%<!-- from: set:confidence level of the interval --> interval, and the gap is far smaller than
 # the spread of the seeds. These runs do not show that either recipe is better. (The GPU runs use
 # another backend and draw other random numbers, so their accuracies are not the CPU runs'; their
 # spread is what they are used for here.)
@@ -334,8 +334,8 @@ else:
 #   beside the numbers.
 # - Only the baseline trains as long as its reference (20 epochs); the deeper and augmented
 #   networks are measured against 40-epoch figures, so compare them with that in mind.
-# - A result that falls short, like our first augmented run, is reported as it is and then tested:
-#   twenty more epochs took it from 62.9% to 64.7%, milder settings to 75.7% in 20, and the seed
+# - A result that falls short, like our first augmented run, is reported as it is and then tested.
+#   Twenty more epochs took it from 62.9%<!-- from: run:augmented.test_accuracy --> to 64.7%<!-- from: run:augmented_40.test_accuracy -->, milder settings to 75.7%<!-- from: run:augmented_mild.test_accuracy --> in 20, and the seed
 #   runs show the milder settings ahead beyond the noise.
 # - One run is an anecdote. An interval says how precise one accuracy is, a paired test whether two
 #   trained models differ on the same images, and only the spread over seeds whether two recipes do.

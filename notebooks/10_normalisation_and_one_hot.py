@@ -27,7 +27,7 @@
 #
 # **Time:** 49 s in the quick profile and 42 s in the full profile once its runs exist (measured by
 # the series runner on 2 CPU cores, 2026-11-30).
-# Without the two slice runs it trains them first (in the full profile 10 epochs on 10,000
+# Without the two slice runs it trains them first (in the full profile 10 epochs on 10,000<!-- from: set:slice runs' training images in the full profile -->
 # images each).
 #
 # **Previous:** [05 · Comparison](05_comparison.ipynb) · **Next:**
@@ -144,15 +144,15 @@ for name, x in (("raw 0-255", x_raw), ("scaled 0-1", x_scaled)):
 assert start["raw 0-255"][1] > 2 * start["scaled 0-1"][1]
 
 # %% [markdown]
-# On scaled inputs the untrained network is unsure, as it should be (a loss near ln 10 ≈ 2.30 means
-# "about 10% for every class"). On raw inputs it gives its top class 80% of the probability on
-# average, and its loss (9.81) is more than four times as high: confident, and mostly about the
+# On scaled inputs the untrained network is unsure, as it should be (a loss near ln 10 ≈ 2.30<!-- from: set:ln 10, the loss of an even guess over 10 classes --> means
+# "about 10%<!-- from: set:an even guess over 10 classes --> for every class"). On raw inputs it gives its top class 80%<!-- from: out:raw 0-255 : the top class --> of the probability on
+# average, and its loss (9.81<!-- from: out:raw 0-255 : the top class -->) is more than four times as high: confident, and mostly about the
 # wrong class.
 
 # %% [markdown]
 # ## What happens in training: raw against scaled pixels
 #
-# Does a network learn at all from raw pixels? (The original notebook's 10% run did something else:
+# Does a network learn at all from raw pixels? (The original notebook's 10%<!-- from: run:collapse_from_trained.test_accuracy --> run did something else:
 # it first trained on scaled pixels, then switched the same model to raw ones;
 # [04 · Augmentation](04_augmented.ipynb) reproduces that.) The deeper network trains twice on the
 # same slice of the training set, once on raw pixels and once on scaled ones, for the profile's demo
@@ -187,11 +187,11 @@ fig.axes[0].legend(fontsize=8)
 assert raw.history[0]["loss"] > scaled_run.history[0]["loss"]
 
 # %% [markdown]
-# *Figure: accuracy and loss per epoch of the deeper network trained on raw pixels and on pixels divided by 255, training solid and validation dashed, with the 10% chance level dotted.*
+# *Figure: accuracy and loss per epoch of the deeper network trained on raw pixels and on pixels divided by 255, training solid and validation dashed, with the 10%<!-- from: set:chance level, 1 in 10 classes --> chance level dotted.*
 #
 # Start with the loss panel: the raw run's first-epoch training loss is far above the scaled run's,
 # the untrained network's overconfidence from the previous section. Then compare the validation
-# accuracy (dashed) with the dotted 10% line. The numbers, and how varied each model's answers are:
+# accuracy (dashed) with the dotted 10%<!-- from: set:chance level, 1 in 10 classes --> line. The numbers, and how varied each model's answers are:
 
 # %%
 for name, run in (("raw 0-255", raw), ("scaled 0-1", scaled_run)):
@@ -207,10 +207,10 @@ for name, run in (("raw 0-255", raw), ("scaled 0-1", scaled_run)):
 quick_profile_note(data.profile)
 
 # %% [markdown]
-# A model stuck at 10% gives (nearly) one answer for everything; the last number on each line shows
-# how close each run came to that. In the full-profile runs saved with this notebook (10,000 images,
-# 10 epochs) the raw-pixel run started with a higher loss (3.97 against 2.21) but did not stall: it
-# ended at 54.6% on the test set (53.9% on validation), the scaled run at 51.6% (50.4% on
+# A model stuck at 10%<!-- from: set:chance level, 1 in 10 classes --> gives (nearly) one answer for everything; the last number on each line shows
+# how close each run came to that. In the full-profile runs saved with this notebook (10,000<!-- from: set:slice runs' training images in the full profile --> images,
+# 10 epochs) the raw-pixel run started with a higher loss (3.97<!-- from: out:raw 0-255 : first-epoch --> against 2.21<!-- from: out:scaled 0-1: first-epoch -->) but did not stall: it
+# ended at 54.6%<!-- from: out:raw 0-255 : first-epoch --> on the test set (53.9%<!-- from: out:raw 0-255 : first-epoch --> on validation), the scaled run at 51.6%<!-- from: out:scaled 0-1: first-epoch --> (50.4%<!-- from: out:scaled 0-1: first-epoch --> on
 # validation). We did not expect the raw run to end higher, and we have not measured why it did. It
 # is one run of each, their seed-to-seed spread is not measured here, and their validation curves
 # (dashed) cross several times in the figure, so these two runs cannot say which scale trains
@@ -235,9 +235,9 @@ for name, (accuracy, share) in mismatch.items():
           f"top answer given to {share:4.0%}")
 
 # %% [markdown]
-# Scored on scaled test images, the raw-trained model falls to 10.7% in the full-profile run saved
-# here, and gives its most common answer to 93% of the images. The reverse mismatch hurts less: the
-# scaled-trained model keeps 42.6% on raw test images. We have not measured why the two directions
+# Scored on scaled test images, the raw-trained model sinks to 10.7%<!-- from: out:raw-trained model, test images at the other --> in the full-profile run saved
+# here, and gives its most common answer to 93%<!-- from: out:raw-trained model, test images at the other --> of the images. The reverse mismatch hurts less: the
+# scaled-trained model keeps 42.6%<!-- from: out:scaled-trained model, test images at the other --> on raw test images. We have not measured why the two directions
 # differ this much. The cure is one division, done in one place. The series' experiment networks do
 # it in their first layer, `Rescaling(1 / 255)`
 # ([02](02_baseline.ipynb)): they take raw pixels wherever they are used, so training, validation and
@@ -326,7 +326,7 @@ print(f"categorical cross-entropy {loss:.4f} = -ln(0.60) = {-np.log(0.60):.4f}")
 assert np.isclose(loss, -np.log(0.60), atol=1e-5)
 
 # %% [markdown]
-# The loss only looks at the probability of the true class: 0.60 gives 0.51. A confident right
+# The loss only looks at the probability of the true class: 0.60<!-- from: set:the worked example's probability for the true class --> gives 0.51<!-- from: out:categorical cross-entropy -->. A confident right
 # answer would give almost nothing (`-ln(0.99) = 0.01`), a confident wrong one a lot
 # (`-ln(0.01) = 4.61`).
 
@@ -364,10 +364,10 @@ assert np.allclose(from_one_hot, from_indices, atol=1e-6)
 #   0-1, and every ratio between pixels stays the same.
 # - Networks are initialised for inputs of about unit size; raw 0-255 inputs make an untrained network
 #   overconfident and its first loss several times larger. Trained and tested on raw pixels, the
-#   deeper network still learned: 54.6% on the test set against 51.6% for the scaled run, in our
+#   deeper network still learned: 54.6%<!-- from: out:raw 0-255 : first-epoch --> on the test set against 51.6%<!-- from: out:scaled 0-1: first-epoch --> for the scaled run, in our
 #   10-epoch slice runs, one run each, too few to say which scale trains better. Trained on one
-#   scale and tested on the other, it lost accuracy: trained raw, 10.7% on scaled images; trained
-#   scaled, 42.6% on raw ones.
+#   scale and tested on the other, it lost accuracy: trained raw, 10.7%<!-- from: out:raw-trained model, test images at the other --> on scaled images; trained
+#   scaled, 42.6%<!-- from: out:scaled-trained model, test images at the other --> on raw ones.
 # - A one-hot label is a row of ten numbers with a single 1: the first index picks the image, the
 #   second the class.
 # - `keras.utils.to_categorical` replaces the removed `np_utils.to_categorical`; with one-hot labels,

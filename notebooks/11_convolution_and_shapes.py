@@ -23,7 +23,7 @@
 #
 # **After this notebook you can** compute a convolution by hand, predict every layer's output shape
 # in the baseline and the deeper network, and say why the baseline's dense layer holds almost all of
-# its 4.2 million parameters.
+# its 4,200,842<!-- from: out:baseline: dense --> parameters.
 #
 # **Time:** 17 s in the quick profile and 13 s in the full profile once its runs exist (measured by
 # the series runner on 2 CPU cores, 2026-11-30).
@@ -240,8 +240,8 @@ for model_name, network in (("baseline", build_baseline()), ("deeper", build_dee
 #
 # In the baseline every convolution uses `same` padding, so only pooling changes the size. The
 # deeper network's fourth convolution, `conv2b`, uses `valid`: its 16 × 16 input becomes 14 × 14,
-# which pooling halves to 7 × 7. Flatten then lines up all the numbers: 16 × 16 × 32 = 8,192 in the
-# baseline and 7 × 7 × 64 = 3,136 in the deeper net. (The summaries are the same in every profile.)
+# which pooling halves to 7 × 7. Flatten then lines up all the numbers: 16 × 16 × 32 = 8,192<!-- from: out:baseline: dense --> in the
+# baseline and 7 × 7 × 64 = 3,136<!-- from: out:output (3136,) --> in the deeper net. (The summaries are the same in every profile.)
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -303,7 +303,7 @@ assert np.array_equal(by_keras, flat)
 # ## Dense: why one layer holds most of the parameters
 #
 # `Dense(512)` connects every input value to each of its 512 units with its own weight, and gives
-# each unit a bias: inputs × 512 + 512 parameters. With 8,192 inputs that is over four million.
+# each unit a bias: inputs × 512 + 512 parameters. With 8,192<!-- from: out:baseline: dense --> inputs that is over four million.
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -322,20 +322,20 @@ assert build_baseline().count_params() == 4_200_842
 assert build_deeper().count_params() == 1_676_842
 
 # %% [markdown]
-# In the baseline, 99.86% of the parameters sit in the one dense layer, because only one pooling
+# In the baseline, 99.86%<!-- from: out:baseline: dense --> of the parameters sit in the one dense layer, because only one pooling
 # layer stands between the 32 × 32 image and Flatten. The deeper network has more convolutions but
-# less than half as many parameters: its extra pooling and its `valid` convolution shrink what reaches
-# Flatten from 8,192 to 3,136 values, and its convolutions (about 65,000 weights together) are
+# under half as many parameters: its extra pooling and its `valid` convolution shrink what reaches
+# Flatten from 8,192<!-- from: out:baseline: dense --> to 3,136<!-- from: out:output (3136,) --> values, and its convolutions (65,568<!-- from: set:sum of the deeper net's four convolution parameter counts, 896 + 9,248 + 18,496 + 36,928 --> weights together) are
 # cheap because each filter is small and shared across every position of the image.
 
 # %% [markdown]
 # ## Global average pooling: the usual way out
 #
-# Almost all of the baseline's weights connect Flatten's 8,192 values to the dense layer. Lin, Chen
+# Almost all of the baseline's weights connect Flatten's 8,192<!-- from: out:baseline: dense --> values to the dense layer. Lin, Chen
 # and Yan replaced such layers by averaging each feature map into a single number ("Network In
 # Network", ICLR 2014, [arXiv:1312.4400](https://arxiv.org/abs/1312.4400)), and many later image
 # networks end the same way. In Keras that is `GlobalAveragePooling2D`: the deeper network's 64 maps
-# of 7 × 7 then hand 64 numbers, not 3,136, to the dense layer. The same network with that one change:
+# of 7 × 7 then hand 64 numbers, not 3,136<!-- from: out:output (3136,) -->, to the dense layer. The same network with that one change:
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -353,7 +353,7 @@ for model_name, network in (
 assert gap_deeper.get_layer("dense").count_params() == 64 * 512 + 512
 
 # %% [markdown]
-# The dense layer shrinks from 1,606,144 weights to 33,280, and the network to a sixteenth of its
+# The dense layer shrinks from 1,606,144<!-- from: out:deeper, Flatten --> weights to 33,280<!-- from: out:deeper, global average -->, and the network to a sixteenth of its
 # size. The price: averaging throws away where in the map a feature was found. Whether that costs
 # accuracy here is an experiment you can run with the cells of [03](03_deeper.ipynb).
 
@@ -367,10 +367,10 @@ assert gap_deeper.get_layer("dense").count_params() == 64 * 512 + 512
 #   stride 1: that is why the deeper
 #   net's `conv2b` turns 16 × 16 into 14 × 14. `same` keeps the size by adding a border of zeros,
 #   which the filter can mistake for an edge.
-# - Flatten only rearranges: 16 × 16 × 32 = 8,192 values in the baseline, 7 × 7 × 64 = 3,136 in the
+# - Flatten only rearranges: 16 × 16 × 32 = 8,192<!-- from: out:baseline: dense --> values in the baseline, 7 × 7 × 64 = 3,136<!-- from: out:output (3136,) --> in the
 #   deeper network.
-# - A dense layer has inputs × units + units parameters, so the baseline's dense layer holds 4,194,816
-#   of its 4,200,842 parameters; the deeper net's extra downsampling is what makes it smaller.
+# - A dense layer has inputs × units + units parameters, so the baseline's dense layer holds 4,194,816<!-- from: out:baseline: dense -->
+#   of its 4,200,842<!-- from: out:baseline: dense --> parameters; the deeper net's extra downsampling is what makes it smaller.
 #
 
 # %% [markdown]

@@ -242,7 +242,7 @@ assert all(curve[0] == 0.0 for curve in change.values())
 # %% [markdown]
 # ## The translation test: does a shift change the answer?
 #
-# The question that matters is whether the trained models change their *prediction*. We move 1,000
+# The question that matters is whether the trained models change their *prediction*. We move 1,000<!-- from: set:test images in the translation test (x_test[:1000]) -->
 # test images by 0 to 4 pixels, right and down, repeating the edge pixels into the gap (so no black
 # bar appears that the model could react to instead), and count how often each model's predicted
 # class changes.
@@ -279,15 +279,15 @@ assert all(curve[0] == 0.0 and curve[4] > 0.0 for curve in sensitivity.values())
 #
 # At 0 pixels nothing changes (the test is repeatable); from 1 pixel on, a share of the answers
 # flips, and the share grows with the shift. In the full-profile outputs saved here the baseline
-# flips more answers than the deeper network at every shift (13.7% against 9.6% at 1 pixel), on the
-# same 1,000 test images. That is one trained model of each, and we have not measured how much these
+# flips more answers than the deeper network at every shift (13.7%<!-- from: out:baseline (test accuracy --> against 9.6%<!-- from: out:deeper --> at 1 pixel), on the
+# same 1,000<!-- from: set:test images in the translation test (x_test[:1000]) --> test images. That is one trained model of each, and we have not measured how much these
 # shares vary from seed to seed. The two differ in architecture as well as in accuracy, so this
 # does not say which of the two causes the difference.
 
 # %% [markdown]
 # **The finding, plainly:** pooling buys only approximate shift invariance. On a single bright value
 # a pooling window ignores moves that stay inside it; on the real feature maps above, a 1-pixel shift
-# still changed the max-pooled maps by 54% of their size (the norm of the change over the norm of the
+# still changed the max-pooled maps by 54%<!-- from: out:max 2x2 --> of their size (the norm of the change over the norm of the
 # maps), and stacking convolutions and pooling does not add up
 # to a network that ignores shifts. Zhang showed that this
 # comes from downsampling without first blurring (the sampling theorem is ignored), that one-pixel

@@ -27,7 +27,7 @@
 #
 # **Time:** 36 s in the quick profile and 24 s in the full profile once its runs exist (measured by
 # the series runner on 2 CPU cores, 2026-11-30).
-# Without the two slice runs it trains them first (in the full profile 10 epochs on 10,000
+# Without the two slice runs it trains them first (in the full profile 10 epochs on 10,000<!-- from: set:slice of training images in the full profile (demo_images) -->
 # images each).
 #
 # **Previous:** [12 · Pooling](12_pooling.ipynb) · **Related:** [03 · A deeper network](03_deeper.ipynb)
@@ -73,7 +73,7 @@ from course_utils import (
 #
 # During each training step, `Dropout(rate)` sets each value passing through it to zero with
 # probability `rate`, a fresh random choice every step, and multiplies the values it keeps by
-# 1/(1 − rate). With rate 0.5 on ten ones, each value has an even chance of becoming 0, and the
+# 1/(1 − rate). With rate 0.5<!-- from: set:dropout rate of the example --> on ten ones, each value has an even chance of becoming 0, and the
 # rest become 2:
 
 # %%
@@ -117,7 +117,7 @@ assert set(np.unique(big)) == {0.0, 2.0} and abs(big.mean() - 1) < 0.01
 assert np.array_equal(big, dropout(np.ones(100_000), 0.5, seed=0))
 
 # %% [markdown]
-# *Figure: a grid of six rows of ten values: five training steps of Dropout(0.5) on ones, each with different units set to 0 and the rest to 2, then the inference row of ones.*
+# *Figure: a grid of six rows of ten values: five training steps of Dropout(0.5<!-- from: set:dropout rate of the example -->) on ones, each with different units set to 0 and the rest to 2, then the inference row of ones.*
 #
 # Each row is one training step with a different set of units switched off; the last row, inference,
 # keeps every unit at its plain value. No unit can count on a particular neighbour being there, which
@@ -146,15 +146,15 @@ for rate in (0.25, 0.5):
     assert np.isclose(kept.max(), 1 / (1 - rate)) and abs(kept.mean() - 1) < 0.01
 
 # %% [markdown]
-# With the scaling, the mean is 1.00 at training and at inference; without it, the training mean
-# would drop to 0.75 or 0.50. (The original paper scaled the weights down at test time instead; Keras
+# With the scaling, the mean is 1.00<!-- from: out:rate 0.25: --> at training and at inference; without it, the training mean
+# would drop to 0.75<!-- from: out:rate 0.25: --> or 0.50<!-- from: out:rate 0.5: -->. (The original paper scaled the weights down at test time instead; Keras
 # scales up at training time, "inverted dropout", which gives the same expected values.)
 
 # %% [markdown]
 # ## Where dropout sits in the deeper network
 #
-# The deeper network has three dropout layers: after each convolution block (rate 0.25) and after
-# the dense layer (rate 0.5). The variant without dropout keeps the same layers with rate 0, so both
+# The deeper network has three dropout layers: after each convolution block (rate 0.25<!-- from: out:dropout=True -->) and after
+# the dense layer (rate 0.5<!-- from: out:dropout=True -->). The variant without dropout keeps the same layers with rate 0, so both
 # have exactly the same weights to learn.
 
 # %%
@@ -261,11 +261,11 @@ for name, run in (("with dropout", with_dropout), ("without dropout", without_dr
 quick_profile_note(data.profile)
 
 # %% [markdown]
-# Read the fair gaps first. In the full-profile runs saved here (10 epochs on 8,000 images), the run
+# Read the fair gaps first. In the full-profile runs saved here (10 epochs on 8,000<!-- from: out:accuracy on its --> images), the run
 # without dropout pulled its training accuracy away from its validation accuracy while dropout kept
-# the two closer: fair gaps of 27.1 points without dropout and 9.4 with it. But look at validation
-# accuracy itself: the run **without** dropout ended higher (56.4% against 50.4%), and it also
-# scored higher on the test set (0.5859 against 0.5165). That is one run of each, and in the figure
+# the two closer: fair gaps of 27.1 points<!-- from: out:without dropout --> without dropout and 9.4 points<!-- from: out:with dropout --> with it. But look at validation
+# accuracy itself: the run **without** dropout ended higher (56.4%<!-- from: out:without dropout --> against 50.4%<!-- from: out:with dropout -->), and it also
+# scored higher on the test set (0.5859<!-- from: out:without dropout --> against 0.5165<!-- from: out:with dropout -->). That is one run of each, and in the figure
 # their validation curves (dashed) cross several times: the run with dropout was still ahead one
 # epoch before the end. Without other seeds, these two runs cannot say whether dropout costs
 # accuracy at this length. What they do show: here dropout narrowed the gap without improving
@@ -282,9 +282,9 @@ quick_profile_note(data.profile)
 #
 # - At training time `Dropout(p)` zeroes each value with probability p, a new random choice every
 #   step, and multiplies the rest by 1/(1 − p); at inference it passes everything through unchanged.
-# - The 1/(1 − p) scaling keeps the average input of the next layer the same in both modes (1.00
-#   against 0.50 without it, for p = 0.5).
-# - Dropout adds no parameters: the deeper network has 1,676,842 with or without it.
+# - The 1/(1 − p) scaling keeps the average input of the next layer the same in both modes (1.00<!-- from: out:rate 0.5: -->
+#   against 0.50<!-- from: out:rate 0.5: --> without it, for p = 0.5<!-- from: set:dropout rate of the example -->).
+# - Dropout adds no parameters: the deeper network has 1,676,842<!-- from: out:parameters --> with or without it.
 # - Overfitting shows as a gap between training and validation accuracy; compare the gaps of the two
 #   runs above, and measure training accuracy with dropout off for a fair comparison.
 # - A smaller gap is not the same as a better model: in our two 10-epoch runs, one of each, the

@@ -5,7 +5,10 @@ A quoted figure carries a tag right after it, invisible on the rendered page:
 - ``76.3%<!-- from: out:deeper -->``: a line of the notebook's saved outputs that contains
   ``deeper`` prints a number that gives 76.3% at the decimals written (0.7630 or 76.3);
 - ``0.7531<!-- from: run:deeper.test_accuracy -->``: the value at that path of
-  ``results/full/deeper.json`` (as in the ethics companion's ``ours:`` tags).
+  ``results/full/deeper.json`` (as in the ethics companion's ``ours:`` tags);
+- ``50,000<!-- from: set:training images -->``: not a measurement but a setting, a definition or
+  arithmetic on them (the data's size, chance at 1 in 10, a dropout rate); the words after ``set:``
+  say which, so a reviewer can check it, and the tag vouches for nothing else.
 
 Counts and unitless figures are tagged like any other (``9,999<!-- from: out:bird -->``,
 ``281<!-- from: out:ratio -->-fold``). A sentence that compares two tagged figures with a word of
@@ -22,7 +25,7 @@ from ours import RESULTS, result_value
 
 NUMBER = r"[-+−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 TAG = re.compile(rf"(?<![\w.,])(?P<number>{NUMBER})(?P<unit>\s?%|\s?(?:points|percentage points))?\s*"
-                 r"<!--\s*from:\s*(?P<kind>out|run):(?P<label>[^>]*?)\s*-->")
+                 r"<!--\s*from:\s*(?P<kind>out|run|set):(?P<label>[^>]*?)\s*-->")
 FIRST_LARGER = re.compile(r"\b(beat|beats|above|higher than|more than|ahead of|better than|exceeds?)\b")
 FIRST_SMALLER = re.compile(r"\b(below|lower than|less than|behind|worse than|trails?)\b")
 RISES = re.compile(r"\b(rose|rises|grew|grows|increased|climbed)\b")
@@ -36,16 +39,21 @@ def _value(text: str) -> float:
 def _gives(number: str, percent: bool, printed: float, printed_percent: bool) -> bool:
     """Whether ``printed`` rounds to ``number`` at the decimals written (sign aside). A quoted percentage
     comes from a printed percentage or from a fraction times 100; any other figure from the same kind."""
+    decimals = len(number.split(".")[1]) if "." in number else 0
+    wanted = f"{abs(_value(number)):.{decimals}f}"
+    if percent == "points":  # a difference of percentages: printed as points, as a percentage or as a fraction
+        return wanted in (f"{abs(printed):.{decimals}f}", f"{abs(printed) * 100:.{decimals}f}")
     if printed_percent and not percent:
         return False
-    decimals = len(number.split(".")[1]) if "." in number else 0
     shown = abs(printed) * (100 if percent and not printed_percent else 1)
-    return f"{shown:.{decimals}f}" == f"{abs(_value(number)):.{decimals}f}"
+    return f"{shown:.{decimals}f}" == wanted
 
 
 def source_value(number: str, percent: bool, kind: str, label: str, outputs: list[str],
                  results_dir: Path = RESULTS) -> tuple[float | None, str]:
     """The signed value the tag points to, or None and why not."""
+    if kind == "set":
+        return (_value(number), "") if re.search(r"[a-z]{3}", label) else (None, "set: names no setting")
     if kind == "run":
         try:
             value = result_value(label, results_dir)
@@ -54,7 +62,7 @@ def source_value(number: str, percent: bool, kind: str, label: str, outputs: lis
         if isinstance(value, (int, float)) and _gives(number, percent, float(value), False):
             return float(value), ""
         return None, f"run:{label} is {value!r}"
-    lines = [line for text in outputs for line in text.splitlines() if label in line]
+    lines = [line for text in outputs for line in text.splitlines() if label in " ".join(line.split())]
     if not lines:
         return None, f"no output line contains {label!r}"
     for line in lines:
@@ -64,8 +72,13 @@ def source_value(number: str, percent: bool, kind: str, label: str, outputs: lis
     return None, f"no output line with {label!r} shows {number}"
 
 
+BLOCK = re.compile(r"\n\s*\n|\n(?=\s*(?:#{1,6}\s|[-*+]\s|\d+\.\s|\||>))")
+
+
 def sentences(markdown: str) -> list[str]:
-    return re.split(r"(?<=[.!?])\s+(?=[A-Z(])", " ".join(markdown.split()))
+    """Sentences, never running on across a paragraph, heading, list item, table row or quote."""
+    return [sentence for block in BLOCK.split(markdown)
+            for sentence in re.split(r"(?<=[.!?])\s+(?=[A-Z(])", " ".join(block.split())) if sentence]
 
 
 UNTAGGED = re.compile(rf"(?<![\w.,/^])({NUMBER})(\s?%|\s?(?:points|percentage points)\b|-fold\b)?(?![\w.]\d)")
@@ -87,7 +100,8 @@ def problems(markdown: str, outputs: list[str], results_dir: Path = RESULTS, req
     for sentence in sentences(markdown):
         tagged = []
         for m in TAG.finditer(sentence):
-            percent = bool(m.group("unit")) and "%" in m.group("unit")
+            unit = (m.group("unit") or "").strip()
+            percent = "points" if "points" in unit else bool(unit)
             value, why = source_value(m.group("number"), percent, m.group("kind"), m.group("label"), outputs,
                                       results_dir)
             if value is None:
