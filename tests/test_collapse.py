@@ -99,7 +99,8 @@ def test_a_crash_resumes_and_the_run_records_the_switch_and_what_follows(small, 
     assert not (tmp_path / "results" / "quick" / "tiny.json").exists()
     state = json.loads((tmp_path / "runs" / "quick" / "tiny" / "state.json").read_text())
     assert len(state["first"]) == 1 and len(state["continued"]) == 1
-    assert [p.name for p in (tmp_path / "runs" / "quick" / "tiny").glob("*.keras")] == [state["checkpoint"]]
+    kept = sorted(p.name for p in (tmp_path / "runs" / "quick" / "tiny").glob("*.keras"))
+    assert kept == sorted([state["checkpoint"], "switch.keras"])  # the latest epoch's, and the switch's
 
     monkeypatch.setattr(collapse, "_save_state", real_save)
     r = _run(TINY, small, tmp_path)
@@ -265,3 +266,31 @@ def test_the_continued_cell_trains_and_is_scored_on_raw_pixels(small, tmp_path, 
     assert r["test_loss"] == pytest.approx(evaluate(keras.saving.load_model(
         next((tmp_path / "runs").rglob("checkpoint-*.keras")), safe_mode=True),
         small.x_test.astype("float32"), keras.utils.to_categorical(small.y_test, 10), verbose=0)[0], rel=1e-5)
+
+
+def test_a_run_with_the_same_first_cell_starts_at_the_others_switch_and_ends_the_same(small, tmp_path, monkeypatch):
+    """The clipped-loss run shares the trained start's first cell: started from the copy that run left at
+    the switch, it trains only its second cell and ends bit for bit as when it trains both itself."""
+    from dataclasses import replace
+
+    import keras
+
+    clipped = replace(TINY, name="tiny_clipped", loss="clipped")
+    alone = _run(clipped, small, tmp_path / "alone")
+    _run(TINY, small, tmp_path / "shared")
+    fits = []
+    real_fit = keras.Model.fit
+    monkeypatch.setattr(keras.Model, "fit", lambda self, *a, **k: fits.append(k["epochs"]) or real_fit(self, *a, **k))
+    shared = _run(clipped, small, tmp_path / "shared")
+    assert (alone["first_cell_from"], shared["first_cell_from"]) == (None, "tiny")
+    assert len(fits) == clipped.continue_epochs and shared["resumed_at_epochs"] is None
+    for key in ("first_history", "first_test", "test_loss", "test_loss_clipped", "test_accuracy", "step_losses",
+                "probes", "at_switch", "predicted_class_counts"):
+        if key == "first_history":
+            strip = [[{k: v for k, v in row.items() if k not in ("seconds", "images_per_second")} for row in r[key]]
+                     for r in (shared, alone)]
+            assert strip[0] == strip[1]
+        else:
+            assert shared[key] == alone[key], key
+    other_seed = _run(replace(clipped, name="tiny_clipped_seed_1", seed=1), small, tmp_path / "shared")
+    assert other_seed["first_cell_from"] is None  # a different first cell is trained, not borrowed

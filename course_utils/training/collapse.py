@@ -15,6 +15,7 @@ While step 2 runs, a probe records what happens inside the network: the loss of 
 50 batches, and at chosen steps the share of ReLU units that are zero for every image of a fixed
 batch, the size of the pre-activations and of the logits, and the weights' norms and change.
 Everything goes into ``results/<profile>/<name>.json``; a killed run resumes from its last epoch.
+Runs with the same first cell train it once (:mod:`.switch`).
 """
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ from .experiment import run_lock
 from .networks import JIT_COMPILE, build_baseline, compile_like_original
 from .probe import Probe, StepRecorder, cross_entropy_losses
 from .records import load_model_safely, read_results, write_predictions
+from .switch import save_switch, start_at_a_saved_switch
 
 
 @dataclass(frozen=True)
@@ -160,8 +162,9 @@ def _load_state(run_dir: Path, stamp: dict, force: bool) -> tuple[dict, keras.Mo
             print(f"NOTE: checkpoint {checkpoint} does not match its record (cut short?); this run starts over")
     for old in run_dir.glob("*.keras"):
         old.unlink()
-    return {"stamp": stamp, "first": [], "continued": [], "step_losses": [], "probes": [], "resumed": [],
-            "checkpoint": None}, None
+    state = {"stamp": stamp, "first": [], "continued": [], "step_losses": [], "probes": [], "resumed": [],
+             "checkpoint": None}
+    return (state, None) if force else start_at_a_saved_switch(run_dir, state)
 
 
 def _save_state(run_dir: Path, state: dict, model: keras.Model) -> None:
@@ -185,7 +188,7 @@ def _run(config: CollapseConfig, profile: Profile, data: Dataset, run_dir: Path,
     keras.utils.set_random_seed(config.seed)
     if model is None:
         model = compile_like_original(build_baseline(rescale=False))  # the original: no scaling inside
-    else:
+    elif not state.pop("shared_start", False):
         state["resumed"].append(len(state["first"]) + len(state["continued"]))
     started = time.perf_counter()
 
@@ -204,6 +207,8 @@ def _run(config: CollapseConfig, profile: Profile, data: Dataset, run_dir: Path,
     if config.first_epochs and "first_test" not in state:
         loss, accuracy = model.evaluate(PixelBatches(data.x_test, data.y_test, EVAL_BATCH, "outside"), verbose=0)
         state["first_test"] = {"loss": float(loss), "accuracy": float(accuracy)}
+    if config.first_epochs and not state["continued"] and "first_cell_from" not in state:
+        save_switch(run_dir, state, model)
 
     # Step 2: raw, warped pixels of all training images, 390 batches an epoch in the full profile.
     if config.loss == "clipped":  # the same optimizer object: its state carries over, as in the original
@@ -245,7 +250,7 @@ def _finish(config: CollapseConfig, profile: Profile, data: Dataset, train_image
     probabilities = model.predict(x_test, batch_size=EVAL_BATCH, verbose=0)
     predicted = probabilities.argmax(axis=1)
     answers = np.bincount(predicted, minlength=len(CLASS_NAMES))
-    rows = state["first"] + state["continued"]
+    rows = ([] if state.get("first_cell_from") else state["first"]) + state["continued"]  # what this run trained
     results = {
         "experiment": config.name,
         "kind": "collapse_demo",
@@ -258,6 +263,7 @@ def _finish(config: CollapseConfig, profile: Profile, data: Dataset, train_image
         "data": data.provenance(),
         "first_history": state["first"],
         "first_test": state.get("first_test"),
+        "first_cell_from": state.get("first_cell_from"),  # another run's first cell, started from its switch
         "continued_history": state["continued"],
         "step_losses": state["step_losses"],
         "at_switch": state["at_switch"],
