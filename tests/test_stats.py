@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from workshop.stats import discordant, mcnemar_exact, wilson_interval
+from course_utils.training.stats import discordant, mcnemar_exact, wilson_interval
 
 
 @pytest.mark.parametrize("correct, n", [(6684, 10000), (0, 10), (10, 10), (50, 100), (1, 3), (1, 1), (0, 1)])

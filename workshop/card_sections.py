@@ -9,7 +9,7 @@ import math
 from dataclasses import dataclass
 
 from .report import system
-from .stats import wilson_interval
+from course_utils.training.stats import wilson_interval
 
 ARCHITECTURES = {
     "baseline": "one convolutional block: Conv2D (32 filters, 3x3, same padding, ReLU), 2x2 max "

@@ -95,7 +95,7 @@ def results_table(results_dir: str | Path = "results/full") -> str:
 
 def accuracy_cell(results: dict) -> str:
     """``0.6684 (0.659-0.678)``: the test accuracy and its 95% Wilson interval over the test images."""
-    from .stats import wilson_interval
+    from course_utils.training.stats import wilson_interval
 
     matrix = results.get("confusion_matrix")
     if not matrix:
@@ -159,7 +159,7 @@ def paired_table(results_dir: str | Path, first: str, second: str) -> str:
     got right (b, c) and the exact McNemar p-value, from the predictions stored beside each run."""
     import numpy as np
 
-    from .stats import discordant, mcnemar_exact
+    from course_utils.training.stats import discordant, mcnemar_exact
 
     folder = Path(results_dir)
     rows = [f"| seed | {first} | {second} | only {first} right (b) | only {second} right (c) | McNemar p |",
