@@ -61,10 +61,12 @@ from course_utils import (
 #
 # A convolution layer slides a small grid of weights, the filter (or kernel), over the image. At each
 # position it multiplies the nine pixels under the filter by the nine weights and adds the products:
-# one number per position. (Mathematicians would call this a cross-correlation: unlike a convolution
-# in the strict sense, the filter is not flipped first. Keras's `Conv2D` computes exactly this.) The filter below has −1 on the left, +1 on the right, so it answers
-# "how much brighter is the right side than the left side?" Our test image is dark on the left and
-# bright on the right.
+# one number per position. Strictly, this is a cross-correlation: a convolution in the mathematical
+# sense would first flip the filter, left to right and top to bottom. What deep-learning libraries,
+# Keras included, call convolution is this unflipped sum, and so is everything we compute by hand here.
+#
+# The filter below has −1 on the left, +1 on the right, so it answers "how much brighter is the
+# right side than the left side?" Our test image is dark on the left and bright on the right.
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -169,10 +171,11 @@ assert 3 * 3 * 3 * 32 + 32 == build_baseline().get_layer("conv1").count_params()
 # > "No padding specified, so the output spatial dimensions may be reduced" (a student's comment in the original notebook)
 #
 # A 3 × 3 window fits into a row of 6 pixels at only 4 positions (starting at 0, 1, 2, 3), so a
-# convolution with no padding, `padding="valid"` (the Keras default), turns 6 × 6 into 4 × 4 and, for
-# a 3 × 3 filter moved one pixel at a time (stride 1), n × n into (n − 2) × (n − 2); a k × k filter
-# gives (n − k + 1) × (n − k + 1). `padding="same"` first adds a border of zeros one pixel wide,
-# so that every pixel can be the centre of a window and the size stays n × n.
+# convolution with no padding, `padding="valid"` (the Keras default), turns 6 × 6 into 4 × 4. The same
+# count gives n × n → (n − 2) × (n − 2), but only for a 3 × 3 filter moved one pixel at a time
+# (stride 1). A k × k filter at stride 1 gives (n − k + 1) × (n − k + 1); a larger stride shrinks the
+# output further (the rule below). `padding="same"` first adds a border of zeros, one pixel wide for a
+# 3 × 3 filter, so that every pixel can be the centre of a window and, at stride 1, the size stays n × n.
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -280,7 +283,7 @@ fig = plot_layer_sizes(
 #
 # A dense layer expects one list of numbers per image, but pooling outputs a block
 # (height × width × channels). `Flatten` reads the block row by row, and within each pixel channel by
-# channel, into one long vector. It has no weights and changes no value, only the arrangement:
+# channel, into one long vector. It has no parameters and changes no value, only the arrangement:
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -325,15 +328,15 @@ assert build_deeper().count_params() == 1_676_842
 # In the baseline, 99.86%<!-- from: out:baseline: dense --> of the parameters sit in the one dense layer, because only one pooling
 # layer stands between the 32 × 32 image and Flatten. The deeper network has more convolutions but
 # under half as many parameters: its extra pooling and its `valid` convolution shrink what reaches
-# Flatten from 8,192<!-- from: out:baseline: dense --> to 3,136<!-- from: out:output (3136,) --> values, and its convolutions (65,568<!-- from: set:sum of the deeper net's four convolution parameter counts, 896 + 9,248 + 18,496 + 36,928 --> weights together) are
-# cheap because each filter is small and shared across every position of the image.
+# Flatten from 8,192<!-- from: out:baseline: dense --> to 3,136<!-- from: out:output (3136,) --> values, and its convolutions (65,568<!-- from: set:sum of the deeper net's four convolution parameter counts, 896 + 9,248 + 18,496 + 36,928 --> parameters together, weights and biases)
+# are cheap because each filter is small and shared across every position of the image.
 
 # %% [markdown]
 # ## Global average pooling: the usual way out
 #
-# Almost all of the baseline's weights connect Flatten's 8,192<!-- from: out:baseline: dense --> values to the dense layer. Lin, Chen
-# and Yan replaced such layers by averaging each feature map into a single number ("Network In
-# Network", ICLR 2014, [arXiv:1312.4400](https://arxiv.org/abs/1312.4400)), and many later image
+# Almost all of the baseline's parameters are the weights that connect Flatten's 8,192<!-- from: out:baseline: dense --> values to the
+# dense layer. Lin, Chen and Yan replaced such layers by averaging each feature map into a single
+# number ("Network In Network", ICLR 2014, [arXiv:1312.4400](https://arxiv.org/abs/1312.4400)), and many later image
 # networks end the same way. In Keras that is `GlobalAveragePooling2D`: the deeper network's 64 maps
 # of 7 × 7 then hand 64 numbers, not 3,136<!-- from: out:output (3136,) -->, to the dense layer. The same network with that one change:
 
@@ -353,20 +356,21 @@ for model_name, network in (
 assert gap_deeper.get_layer("dense").count_params() == 64 * 512 + 512
 
 # %% [markdown]
-# The dense layer shrinks from 1,606,144<!-- from: out:deeper, Flatten --> weights to 33,280<!-- from: out:deeper, global average -->, and the network to a sixteenth of its
-# size. The price: averaging throws away where in the map a feature was found. Whether that costs
-# accuracy here is an experiment you can run with the cells of [03](03_deeper.ipynb).
+# The dense layer shrinks from 1,606,144<!-- from: out:deeper, Flatten --> parameters (weights and biases) to 33,280<!-- from: out:deeper, global average -->, and the network to a
+# sixteenth of its size. The price: averaging throws away where in the map a feature was found.
+# Whether that costs accuracy here is an experiment you can run with the cells of [03](03_deeper.ipynb).
 
 # %% [markdown]
 # ## What we learned
 #
 # - A 3 × 3 filter multiplies the nine pixels under it by nine weights and adds them up, at every
-#   position; in a real layer the filter also spans all input channels (3 × 3 × 3 = 27 weights and
-#   1 bias for each filter of the first layer).
-# - `valid` padding (the Keras default) shrinks n × n to (n − 2) × (n − 2) for a 3 × 3 filter at
-#   stride 1: that is why the deeper
-#   net's `conv2b` turns 16 × 16 into 14 × 14. `same` keeps the size by adding a border of zeros,
-#   which the filter can mistake for an edge.
+#   position, without flipping the filter (a cross-correlation, which deep-learning libraries call
+#   convolution); in a real layer the filter also spans all input channels (3 × 3 × 3 = 27 weights
+#   and 1 bias for each filter of the first layer).
+# - With `valid` padding (the Keras default) and stride 1, a 3 × 3 filter shrinks n × n to
+#   (n − 2) × (n − 2), and a k × k filter to (n − k + 1) × (n − k + 1): that is why the deeper net's
+#   `conv2b` turns 16 × 16 into 14 × 14. `same` keeps the size at stride 1 by adding a border of
+#   zeros, which the filter can mistake for an edge.
 # - Flatten only rearranges: 16 × 16 × 32 = 8,192<!-- from: out:baseline: dense --> values in the baseline, 7 × 7 × 64 = 3,136<!-- from: out:output (3136,) --> in the
 #   deeper network.
 # - A dense layer has inputs × units + units parameters, so the baseline's dense layer holds 4,194,816<!-- from: out:baseline: dense -->
