@@ -135,13 +135,16 @@ print("scaled: ", (pixels.astype("float32") / 255).round(4), "float32")
 
 # %% [markdown]
 # And on real images, through the course's `prepare()`, which divides by 255 as the original code did
-# (on the first 5,000<!-- from: set:images the scaling example uses --> training images: a float copy of all 50,000<!-- from: set:training images --> of the full profile would take
-# 600 MB for the same numbers). The series' networks do this division themselves, in their first
-# layer ([02](02_baseline.ipynb) shows it):
+# (on the first 5,000<!-- from: set:images the scaling example uses --> training images only: a `float32` value takes four bytes where a `uint8` one
+# takes one, as the first line below shows for a single image, so a float copy of all 50,000<!-- from: set:training images --> of the
+# full profile would be large; Exercise 1 asks how large). The series' networks do this division
+# themselves, in their first layer ([02](02_baseline.ipynb) shows it):
 
 # %%
 n = 5000
 x_raw = data.x_train[:n].astype("float32")
+print(f"one image: {data.x_train[0].nbytes:,} bytes as uint8, "
+      f"{x_raw[0].nbytes:,} bytes as float32")
 x_scaled, y_onehot = prepare(data.x_train[:n], data.y_train[:n])
 for name, x in (("raw 0-255", x_raw), ("divided by 255", x_scaled)):
     print(f"{name:15} mean {x.mean():7.3f}  std {x.std():7.3f}  "

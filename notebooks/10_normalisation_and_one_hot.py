@@ -394,32 +394,47 @@ print(answer)
 assert check(answer, "fbd04e1aae9ce0b1", "250 + 10 in uint8")
 
 # %% [markdown]
-# ### Exercise 2: integer labels without one-hot
+# ### Exercise 2: the loss if the image were a horse
 #
-# Compute the sparse categorical cross-entropy of the prediction `p` above against the integer label
-# 3 (not one-hot), with `keras.losses.sparse_categorical_crossentropy`, and compare it with the
-# categorical cross-entropy of the same prediction against the one-hot label. Then train nothing: say
-# which of the two losses the original code could have used, and what it would have changed.
+# The prediction `p` above gives its highest probability to cat (3), the true class. Suppose the
+# image were really a horse (class 7). Before running anything: what loss does the same prediction
+# get? Then compute it from the integer label 7 (not one-hot) with
+# `keras.losses.sparse_categorical_crossentropy`. Finally, which of the ten labels would give `p`
+# its largest loss, and why?
 
 # %%
-sparse = None  # the sparse loss of p against the integer label 3
-print(f"sparse, label 3: {sparse}; categorical, one-hot label: {loss:.4f}")
+sparse = None  # the loss of p against the integer label 7
+check(
+    sparse,
+    "f75bf168ef769538",
+    "loss of p against label 7",
+    hints={
+        "e3a925d7bb1c1263": "the loss is minus the log of the probability",
+        "dd29774211458aa3": "that is the log to base 10; the loss uses the natural log",
+    },
+)
 
 # %% [markdown]
 # *Your answer:*
 
 # %%
 #@solution
-per_image = keras.losses.sparse_categorical_crossentropy(np.array([3]), p)
+per_image = keras.losses.sparse_categorical_crossentropy(np.array([7]), p)
 sparse = float(keras.ops.convert_to_numpy(per_image)[0])
-print(f"sparse, label 3: {sparse:.4f}; categorical, one-hot label: {loss:.4f}")
-assert np.isclose(sparse, loss, atol=1e-6)
+print(f"label 7 ({CLASS_NAMES[7]}): probability {p[0, 7]:.2f}, loss {sparse:.4f}")
+assert np.isclose(sparse, -np.log(p[0, 7]), atol=1e-5)
+assert check(sparse, "f75bf168ef769538", "loss of p against label 7")
+worst = int(p[0].argmin())
+print(f"largest loss: label {worst} ({CLASS_NAMES[worst]}), "
+      f"probability {p[0, worst]:.2f}, loss {-np.log(p[0, worst]):.4f}")
 
 # %% [markdown]
 # <!-- solution -->
-# The two are the same number: both are minus the log of the probability given to the true class.
-# With `loss="sparse_categorical_crossentropy"` the original could have fed the integer labels
-# directly and skipped `to_categorical`; the network, its training and its accuracy stay the same.
+# The loss looks only at the probability `p` gives the true class: for a horse that is 0.04, so the
+# loss is −ln(0.04) ≈ 3.22, whether the label comes as the integer 7 (sparse) or as a one-hot row
+# with its 1 in column 7 (categorical). The largest loss goes to the class `p` thinks least likely,
+# automobile (1) at 0.02: −ln(0.02) ≈ 3.91. The less probability a prediction gives the true class,
+# the larger its loss.
 
 # %% [markdown]
 # ## Ethics checkpoint

@@ -272,9 +272,11 @@ quick_profile_note(data.profile)
 # accuracy on new images. Whether it pays off with longer training they cannot answer either.
 #
 # Srivastava, Hinton, Krizhevsky, Sutskever and Salakhutdinov introduced dropout as a way to train
-# many "thinned" networks that share weights, and to approximate their average at test time by
-# scaling the weights once (it does not compute that average), and showed that it
-# reduces overfitting across vision, speech and text benchmarks
+# many "thinned" networks that share weights. At test time they do not average the predictions of
+# all those networks: they run the one full network with its weights scaled by 1 − p. For a network
+# whose layers are all linear that gives the average exactly; with nonlinear layers such as ReLU in
+# between it is an approximation. They showed
+# that dropout reduces overfitting across vision, speech and text benchmarks
 # ([Srivastava et al. 2014, "Dropout: A Simple Way to Prevent Neural Networks from Overfitting", JMLR 15](https://jmlr.org/papers/v15/srivastava14a.html)).
 
 # %% [markdown]
@@ -296,19 +298,27 @@ quick_profile_note(data.profile)
 #
 # ### Exercise 1: the survivors of a gentler dropout
 #
-# With `Dropout(0.25)`, what value does a surviving input of 1.0 become during training (three
-# decimals)?
+# With `Dropout(0.3)`, a rate not shown above, what value does a surviving input of 1.0 become
+# during training (three decimals)?
 
 # %%
 answer = None  # the survivors' value
-check(answer, "c39f7932eefd6f23", "survivors of Dropout(0.25)")
+check(
+    answer,
+    "b50dbb859ad7f5aa",
+    "survivors of Dropout(0.3)",
+    hints={
+        "973b372a514f91db": "that scales down; Keras scales the survivors up",
+        "4a9255895e467897": "divide by the share that is kept, not by the rate",
+    },
+)
 
 # %%
 #@solution
-answer = round(1 / (1 - 0.25), 3)
-survivors = keras_dropout(np.ones(1000, "float32"), 0.25, seed=3)
+answer = round(1 / (1 - 0.3), 3)
+survivors = keras_dropout(np.ones(1000, "float32"), 0.3, seed=3)
 assert np.isclose(survivors.max(), answer, atol=1e-3)
-assert check(answer, "c39f7932eefd6f23", "survivors of Dropout(0.25)")
+assert check(answer, "b50dbb859ad7f5aa", "survivors of Dropout(0.3)")
 
 # %% [markdown]
 # ### Exercise 2: how many are dropped?
@@ -325,14 +335,22 @@ rates = (0.1, 0.25, 0.5)
 
 # %%
 #@solution
+n_values = 100_000
 for rate in (0.1, 0.25, 0.5):
-    out = dropout(np.ones(100_000), rate, seed=1)
-    print(f"rate {rate}: {np.mean(out == 0):.2%} zeroed, mean {out.mean():.4f}")
+    out = dropout(np.ones(n_values), rate, seed=1)
+    # the standard error of a share measured on n_values draws
+    standard_error = np.sqrt(rate * (1 - rate) / n_values)
+    print(f"rate {rate}: {np.mean(out == 0):.2%} zeroed "
+          f"(standard error {standard_error:.2%}), mean {out.mean():.4f}")
 
 # %% [markdown]
 # <!-- solution -->
 # Each value is dropped by its own coin flip, so the share zeroed is close to the rate but varies from
-# draw to draw, by about √(p(1 − p)/n), one or two tenths of a percentage point here; the mean varies likewise around 1.
+# draw to draw. How much is a standard result of statistics: a share measured on n independent
+# draws, each counted with probability p, has a standard error (the typical size of that variation)
+# of √(p(1 − p)/n), as does an accuracy measured on n images. For n = 100,000 that is one or two
+# tenths of a percentage point here, as the printed standard errors show; the mean varies likewise
+# around 1.
 
 # %% [markdown]
 # ## Ethics checkpoint
