@@ -64,6 +64,27 @@ def test_a_seeds_folder_takes_seed_42_from_the_results_beside_it(tmp_path):
     assert rows == ["| deeper_slice | 3 | 0.5000 | 0.4000 | 0.6000 | 20.0 points | 1: 0.4000, 2: 0.6000, 42: 0.5000 |"]
 
 
+def test_a_seeds_folder_pairs_seed_42_from_the_results_beside_it(tmp_path):
+    import numpy as np
+
+    from workshop.report import paired_table
+
+    label = np.array([0, 1, 2, 3, 4, 5])
+    # seed 42 in full/: the first run alone right on images 0 and 1, the second alone on image 2
+    # seed 1 in full-seeds/: the second run alone right on images 3, 4 and 5
+    stored = {("full", "a", ""): [0, 1, 2, 3, 4, 5], ("full", "b", ""): [9, 9, 2, 3, 4, 5],
+              ("full-seeds", "a", "_seed1"): [0, 1, 2, 9, 9, 9], ("full-seeds", "b", "_seed1"): [0, 1, 2, 3, 4, 5]}
+    stored[("full", "a", "")][2] = 9
+    for (folder, name, suffix), predicted in stored.items():
+        (tmp_path / folder).mkdir(exist_ok=True)
+        np.savez(tmp_path / folder / f"{name}{suffix}.predictions.npz", label=label, predicted=np.array(predicted))
+        (tmp_path / folder / f"{name}{suffix}.json").write_text("{}")
+    rows = paired_table(tmp_path / "full-seeds", "a", "b").splitlines()[2:]
+    # 6 images: seed 1 has a right on 3 (0.5000), b on all 6; seed 42 has a right on 5, b on 4
+    assert [row.split(" | ")[:5] for row in rows] == [["| 1", "0.5000", "1.0000", "0", "3"],
+                                                      ["| 42", "0.8333", "0.6667", "2", "1"]]
+
+
 def test_update_readme_refreshes_every_marked_block(tmp_path):
     for folder, accuracy in (("full", 0.5), ("gpu", 0.75)):
         (tmp_path / "results" / folder).mkdir(parents=True)

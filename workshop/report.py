@@ -156,18 +156,28 @@ PAIRED = re.compile(r"<!-- paired:([\w.-]+):(\w+):(\w+):start -->\n(.*?)<!-- pai
 
 def paired_table(results_dir: str | Path, first: str, second: str) -> str:
     """Seed by seed, ``first`` against ``second`` on the same test images: the images only one of them
-    got right (b, c) and the exact McNemar p-value, from the predictions stored beside each run."""
+    got right (b, c) and the exact McNemar p-value, from the predictions stored beside each run.
+
+    A ``<name>-seeds`` folder takes seed 42's predictions from ``results/<name>``, as :func:`seeds_table`
+    takes its accuracy."""
     import numpy as np
 
     from course_utils.training.stats import discordant, mcnemar_exact
 
     folder = Path(results_dir)
+
+    def stored(name: str, suffix: str):
+        path = folder / f"{name}{suffix}.predictions.npz"
+        if not path.exists() and not suffix and folder.name.endswith("-seeds"):
+            path = folder.with_name(folder.name.removesuffix("-seeds")) / path.name
+        return np.load(path)
+
     rows = [f"| seed | {first} | {second} | only {first} right (b) | only {second} right (c) | McNemar p |",
             "|---|---|---|---|---|---|"]
     seeds = sorted({42} | {int(p.stem.rsplit("_seed", 1)[1]) for p in folder.glob(f"{first}_seed*.json")})
     for seed in seeds:
         suffix = "" if seed == 42 else f"_seed{seed}"
-        a, b = (np.load(folder / f"{name}{suffix}.predictions.npz") for name in (first, second))
+        a, b = (stored(name, suffix) for name in (first, second))
         only_a, only_b = discordant(a["label"], a["predicted"], b["predicted"])
         accuracy = [float(np.mean(p["predicted"] == p["label"])) for p in (a, b)]
         rows.append(f"| {seed} | {accuracy[0]:.4f} | {accuracy[1]:.4f} | {only_a} | {only_b} | "
