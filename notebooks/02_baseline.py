@@ -25,8 +25,8 @@
 # read its learning curves and confusion matrix, find its most confident mistakes, and name the
 # old Keras lines that no longer run.
 #
-# **Time:** 29 s in the quick profile and 13 s in the full profile once its runs exist (measured by
-# the series runner on 2 CPU cores, 2026-11-30).
+# **Time:** 14 s in the quick profile and 13 s in the full profile once its runs exist (measured by
+# the series runner on 2 CPU cores, 2026-12-05, and on 2 CPU cores, 2026-11-30).
 # Without a finished run the full profile trains the baseline first; the training time is
 # printed below.
 #

@@ -24,8 +24,8 @@
 # **After this notebook you can** explain why a deeper convolutional network can have fewer
 # parameters, spot the `Conv2D(64, 3, 3)` trap in old Keras code, and compare two models class by class.
 #
-# **Time:** 34 s in the quick profile and 13 s in the full profile once its runs exist (measured by
-# the series runner on 2 CPU cores, 2026-11-30).
+# **Time:** 17 s in the quick profile and 13 s in the full profile once its runs exist (measured by
+# the series runner on 2 CPU cores, 2026-12-05, and on 2 CPU cores, 2026-11-30).
 # Without a finished run the full profile trains the deeper network first; the training
 # time is printed below.
 #

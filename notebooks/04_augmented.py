@@ -28,8 +28,8 @@
 # network, add augmentation to a Keras model as one layer that warps each image once, and read from
 # learning curves whether a run needed more epochs or milder augmentation.
 #
-# **Time:** 2 min in the quick profile and 16 s in the full profile once its runs exist (measured by
-# the series runner on 2 CPU cores, 2026-11-30).
+# **Time:** 4 min in the quick profile and 16 s in the full profile once its runs exist (measured by
+# the series runner on 2 CPU cores, 2026-12-05, and on 2 CPU cores, 2026-11-30).
 # Without finished runs the full profile first trains the two reproductions of the
 # collapse and the three augmented runs, which takes hours on a 2-core CPU; the table of augmented
 # runs below prints their minutes, and `results/full/collapse_*.json` records the collapse runs' times.

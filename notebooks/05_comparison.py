@@ -24,8 +24,8 @@
 # **After this notebook you can** read a reproduction honestly: put your numbers next to the
 # reference with the training length of each, and check whether an improvement holds for every class.
 #
-# **Time:** 18 s in the quick profile and 12 s in the full profile once its runs exist (measured by
-# the series runner on 2 CPU cores, 2026-11-30).
+# **Time:** 11 s in the quick profile and 12 s in the full profile once its runs exist (measured by
+# the series runner on 2 CPU cores, 2026-12-05, and on 2 CPU cores, 2026-11-30).
 # It trains nothing once notebooks 02 to 04 (or `python -m course_utils reproduce all`)
 # have made their runs.
 #

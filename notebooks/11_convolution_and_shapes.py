@@ -25,8 +25,8 @@
 # in the baseline and the deeper network, and say why the baseline's dense layer holds almost all of
 # its 4,200,842<!-- from: out:baseline: dense --> parameters.
 #
-# **Time:** 17 s in the quick profile and 13 s in the full profile once its runs exist (measured by
-# the series runner on 2 CPU cores, 2026-11-30).
+# **Time:** 8 s in the quick profile and 13 s in the full profile once its runs exist (measured by
+# the series runner on 2 CPU cores, 2026-12-05, and on 2 CPU cores, 2026-11-30).
 # It trains nothing.
 #
 # **Previous:** [10 · Normalisation and one-hot](10_normalisation_and_one_hot.ipynb) · **Next:**

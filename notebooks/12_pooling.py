@@ -25,8 +25,8 @@
 # the image changes a trained model's answer, and tell an inductive bias (an assumption about images)
 # from a social bias (unfair outcomes for people).
 #
-# **Time:** 41 s in the quick profile and 25 s in the full profile once its runs exist (measured by
-# the series runner on 2 CPU cores, 2026-11-30).
+# **Time:** 15 s in the quick profile and 25 s in the full profile once its runs exist (measured by
+# the series runner on 2 CPU cores, 2026-12-05, and on 2 CPU cores, 2026-11-30).
 # It trains nothing once [02 · The baseline](02_baseline.ipynb) and [03 · A deeper
 # network](03_deeper.ipynb) have made their runs; otherwise it trains them first, which takes hours
 # in the full profile on a 2-core CPU.

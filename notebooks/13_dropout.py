@@ -25,8 +25,8 @@
 # inference time, why the survivors are multiplied by 1/(1 − p), and read the gap between training and
 # validation curves as a measure of overfitting.
 #
-# **Time:** 36 s in the quick profile and 24 s in the full profile once its runs exist (measured by
-# the series runner on 2 CPU cores, 2026-11-30).
+# **Time:** 15 s in the quick profile and 24 s in the full profile once its runs exist (measured by
+# the series runner on 2 CPU cores, 2026-12-05, and on 2 CPU cores, 2026-11-30).
 # Without the two slice runs it trains them first (in the full profile 10 epochs on 10,000<!-- from: set:slice of training images in the full profile (demo_images) -->
 # images each).
 #
