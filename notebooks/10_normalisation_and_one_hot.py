@@ -226,7 +226,7 @@ quick_profile_note(data.profile)
 # %%
 from pathlib import Path
 
-from course_utils.training.stats import discordant, mcnemar_exact
+from course_utils import discordant, mcnemar_exact
 
 slice_runs = {"raw 0-255": "deeper_slice_raw_pixels", "scaled 0-1": "deeper_slice"}
 if not Path("results/full-seeds").is_dir():

@@ -281,7 +281,7 @@ quick_profile_note(data.profile)
 # %%
 from pathlib import Path
 
-from course_utils.training.stats import discordant, mcnemar_exact
+from course_utils import discordant, mcnemar_exact
 
 slice_runs = {"with dropout": "deeper_slice",
               "without dropout": "deeper_slice_no_dropout"}
