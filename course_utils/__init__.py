@@ -34,7 +34,7 @@ _EXPORTS = {
     "training.batches": ["prepare"],
     "training.experiment": ["run_experiment", "start_run"],
     "training.collapse": ["run_collapse"],
-    "training.stats": ["discordant", "mcnemar_exact", "wilson_interval"],
+    "training.stats": ["compare_seeds", "discordant", "mcnemar_exact", "wilson_interval"],
     "training.augment": ["MILD_SETTINGS", "ORIGINAL_SETTINGS", "build_augmenter", "sharpness", "warp_steps"],
     "training.networks": ["JIT_COMPILE", "build_augmented", "build_baseline", "build_deeper", "compile_like_original"],
     "training.measurements": ["feature_maps", "layer_shapes", "most_active_channels", "neighbour_correlation",

@@ -219,37 +219,15 @@ quick_profile_note(data.profile)
 # %% [markdown]
 # Three more seeds of both runs (1, 2 and 3) were trained later in the full profile, with the same
 # code and library versions on another 2-core CPU, and saved in the repository's
-# `results/full-seeds/`. This cell reads them beside the runs above (seed 42) and, within each seed,
+# `results/full-seeds/`. `compare_seeds` reads them beside the runs above (seed 42) and, within each seed,
 # counts the test images only one of the two runs got right, for McNemar's exact test
 # ([05 · Comparison](05_comparison.ipynb) explains it). It needs a clone of the repository:
 
 # %%
-from pathlib import Path
+from course_utils import compare_seeds
 
-from course_utils import discordant, mcnemar_exact
-
-slice_runs = {"raw 0-255": "deeper_slice_raw_pixels", "scaled 0-1": "deeper_slice"}
-if not Path("results/full-seeds").is_dir():
-    print("results/full-seeds is not here: "
-          "clone the course's repository to read the seed runs")
-else:
-    scores = {name: [] for name in slice_runs}
-    for seed in (42, 1, 2, 3):
-        folder = Path("results/full" if seed == 42 else "results/full-seeds")
-        suffix = "" if seed == 42 else f"_seed{seed}"
-        stored = {name: np.load(folder / f"{run}{suffix}.predictions.npz")
-                  for name, run in slice_runs.items()}
-        label = stored["raw 0-255"]["label"]
-        for name in slice_runs:
-            scores[name].append(np.mean(stored[name]["predicted"] == label))
-        b, c = discordant(label, stored["raw 0-255"]["predicted"],
-                          stored["scaled 0-1"]["predicted"])
-        print(f"seed {seed:>2}: raw {scores['raw 0-255'][-1]:.2%}, "
-              f"scaled {scores['scaled 0-1'][-1]:.2%}; only raw right {b}, "
-              f"only scaled right {c}, McNemar p = {mcnemar_exact(b, c):.2g}")
-    for name, values in scores.items():
-        print(f"{name} over {len(values)} seeds: mean {np.mean(values):.2%}, "
-              f"from {min(values):.2%} to {max(values):.2%}")
+scores = compare_seeds({"raw 0-255": "deeper_slice_raw_pixels",
+                        "scaled 0-1": "deeper_slice"})
 
 # %% [markdown]
 # Seed 42, the pair saved above, is the odd one out. Within it the raw run got more test images right

@@ -274,45 +274,22 @@ quick_profile_note(data.profile)
 # %% [markdown]
 # Other seeds can. Three more seeds of both runs (1, 2 and 3) were trained later in the full
 # profile, with the same code and library versions on another 2-core CPU, and saved in the
-# repository's `results/full-seeds/`. This cell reads them beside the runs above (seed 42) and, within
+# repository's `results/full-seeds/`. `compare_seeds` reads them beside the runs above (seed 42) and, within
 # each seed, counts the test images only one of the two runs got right, for McNemar's exact test
 # ([05 · Comparison](05_comparison.ipynb) explains it). It needs a clone of the repository:
 
 # %%
-from pathlib import Path
+from course_utils import compare_seeds
 
-from course_utils import discordant, mcnemar_exact
-
-slice_runs = {"with dropout": "deeper_slice",
-              "without dropout": "deeper_slice_no_dropout"}
-if not Path("results/full-seeds").is_dir():
-    print("results/full-seeds is not here: "
-          "clone the course's repository to read the seed runs")
-else:
-    scores = {name: [] for name in slice_runs}
-    for seed in (42, 1, 2, 3):
-        folder = Path("results/full" if seed == 42 else "results/full-seeds")
-        suffix = "" if seed == 42 else f"_seed{seed}"
-        stored = {name: np.load(folder / f"{run}{suffix}.predictions.npz")
-                  for name, run in slice_runs.items()}
-        label = stored["with dropout"]["label"]
-        for name in slice_runs:
-            scores[name].append(np.mean(stored[name]["predicted"] == label))
-        b, c = discordant(label, stored["with dropout"]["predicted"],
-                          stored["without dropout"]["predicted"])
-        print(f"seed {seed:>2}: with dropout {scores['with dropout'][-1]:.2%}, "
-              f"without {scores['without dropout'][-1]:.2%}; only with right {b}, "
-              f"only without right {c}, McNemar p = {mcnemar_exact(b, c):.2g}")
-    for name, values in scores.items():
-        print(f"{name:16} {len(values)} seeds: mean {np.mean(values):.2%}, "
-              f"from {min(values):.2%} to {max(values):.2%}")
+scores = compare_seeds({"with dropout": "deeper_slice",
+                        "without dropout": "deeper_slice_no_dropout"})
 
 # %% [markdown]
 # Within seeds 42 and 2 the run without dropout got clearly more test images right: 1,575<!-- from: out:seed 42 --> against
 # 881<!-- from: out:seed 42 --> images only one of them got right for seed 42, with p-values far below any usual threshold.
 # Within seeds 1 and 3 the two runs are within the noise (p = 0.52<!-- from: out:seed 1 --> and 0.069<!-- from: out:seed 3 -->), and for seed 1
 # the run with dropout is even a little ahead (52.98%<!-- from: out:seed 1 --> against 52.68%<!-- from: out:seed 1 -->). The seeds overlap: with
-# dropout from 51.65%<!-- from: out:with dropout 4 seeds --> to 56.21%<!-- from: out:with dropout 4 seeds -->, without from 52.68%<!-- from: out:without dropout 4 seeds --> to 58.59%<!-- from: out:without dropout 4 seeds -->. So at this length dropout improved
+# dropout from 51.65%<!-- from: out:with dropout over 4 seeds --> to 56.21%<!-- from: out:with dropout over 4 seeds -->, without from 52.68%<!-- from: out:without dropout over 4 seeds --> to 58.59%<!-- from: out:without dropout over 4 seeds -->. So at this length dropout improved
 # test accuracy in none of the four seeds, cost accuracy measurably in two, and the run saved above
 # (seed 42) shows the largest gap of the four. Seeds 1 to 3 ran on another CPU; they are other seeds,
 # not repeats of seed 42.

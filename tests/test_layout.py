@@ -18,12 +18,13 @@ WORKSHOP = ROOT / "workshop"
 MODULES = sorted(p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts)
 WORKSHOP_MODULES = sorted(p for p in WORKSHOP.rglob("*.py") if "__pycache__" not in p.parts)
 MAX_FILE_LINES, MAX_FUNCTION_LINES = 300, 60
-MAX_PACKAGE_LINES = 3975  # what a student installs stays small (docstrings included; 5,043 lines before the split;
+MAX_PACKAGE_LINES = 4005  # what a student installs stays small (docstrings included; 5,043 lines before the split;
 # 3,800 until the collapse reproduction gained its training-mode probe and the clipped-loss experiment,
 # and the notebook cells networks.py is generated from were wrapped at 88 characters; 3,870 until
 # training/switch.py let the clipped-loss run start from the trained start's first cell, which keeps
 # notebook 04's three quick-profile collapse runs inside CI's time; 3,930 until the Wilson interval
-# and McNemar's test moved here from the workshop, so that the notebooks can print intervals)
+# and McNemar's test moved here from the workshop, so that the notebooks can print intervals; 3,975
+# until compare_seeds gave notebooks 10 and 13 one seed-by-seed comparison instead of two copies)
 MAX_FOLDER_SHARE = 0.40  # no top-level folder holds more than this share of the project's Python lines
 # Which parts of the package each part may import (besides itself).
 MAY_IMPORT = {

@@ -57,3 +57,24 @@ def test_notebook_05_teaches_the_same_interval_and_test():
         assert namespace["wilson_interval"](correct, n) == pytest.approx(wilson_interval(correct, n), abs=1e-12)
     for b, c in ((944, 767), (10, 30), (0, 0)):
         assert namespace["mcnemar_exact"](b, c) == pytest.approx(mcnemar_exact(b, c), rel=1e-12)
+
+
+def test_compare_seeds_reads_seed_42_beside_the_other_seeds(tmp_path, capsys):
+    from course_utils.training.stats import compare_seeds
+
+    label = np.arange(8) % 10
+    wrong = label + 1
+    # seed 42 (in full/): a right on all 8, b on the first 5; seed 1 (in full-seeds/): a on 2, b on 6
+    stored = {("full", "a", ""): label, ("full", "b", ""): np.r_[label[:5], wrong[5:]],
+              ("full-seeds", "a", "_seed1"): np.r_[label[:2], wrong[2:]],
+              ("full-seeds", "b", "_seed1"): np.r_[label[:6], wrong[6:]]}
+    for (folder, run, suffix), predicted in stored.items():
+        (tmp_path / folder).mkdir(exist_ok=True)
+        np.savez(tmp_path / folder / f"{run}{suffix}.predictions.npz", label=label, predicted=predicted)
+    scores = compare_seeds({"A": "a", "B": "b"}, seeds=(42, 1), results=str(tmp_path / "full"))
+    assert scores == {"A": [1.0, 0.25], "B": [0.625, 0.75]}
+    lines = capsys.readouterr().out.splitlines()
+    # seed 42: only A right on images 5-7 (3), only B right on none; seed 1: only B right on 2-5 (4)
+    assert "only A right 3, only B right 0" in lines[0] and "only A right 0, only B right 4" in lines[1]
+    assert lines[2] == "A over 2 seeds: mean 62.50%, from 25.00% to 100.00%"
+    assert compare_seeds({"A": "a", "B": "b"}, results=str(tmp_path / "elsewhere")) == {}

@@ -5,10 +5,12 @@
 - :func:`mcnemar_exact`: two models scored on the same test images differ only on the images that one
   gets right and the other wrong (``b`` and ``c``); under "no difference" each such image is a fair
   coin, so the two-sided exact binomial test of ``min(b, c)`` out of ``b + c`` gives the p-value.
+- :func:`compare_seeds`: both, seed by seed, for two runs whose predictions the course stored.
 """
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 Z95 = 1.959963984540054  # the standard normal's 97.5% point
 
@@ -41,3 +43,30 @@ def discordant(truth, first, second) -> tuple[int, int]:
         b += int(x == t and y != t)
         c += int(y == t and x != t)
     return b, c
+
+
+def compare_seeds(runs: dict[str, str], seeds=(42, 1, 2, 3), results: str = "results/full") -> dict:
+    """Print two runs' test accuracies and McNemar's test seed by seed, then each run's mean and range.
+
+    ``runs`` maps a label to a run's name; seed 42's predictions are read from ``results``, the other
+    seeds' from ``results``-seeds. Returns each label's accuracies, or ``{}`` without those folders."""
+    import numpy as np
+
+    if not Path(f"{results}-seeds").is_dir():
+        print(f"{results}-seeds is not here: clone the course's repository to read the seed runs")
+        return {}
+    (first, _), (second, _) = runs.items()
+    scores: dict[str, list[float]] = {name: [] for name in runs}
+    for seed in seeds:
+        folder, suffix = (results, "") if seed == 42 else (f"{results}-seeds", f"_seed{seed}")
+        stored = {name: np.load(Path(folder) / f"{run}{suffix}.predictions.npz") for name, run in runs.items()}
+        label = stored[first]["label"]
+        for name in runs:
+            scores[name].append(float(np.mean(stored[name]["predicted"] == label)))
+        b, c = discordant(label, stored[first]["predicted"], stored[second]["predicted"])
+        print(f"seed {seed:>2}: {first} {scores[first][-1]:.2%}, {second} {scores[second][-1]:.2%}; only {first} "
+              f"right {b}, only {second} right {c}, McNemar p = {mcnemar_exact(b, c):.2g}")
+    for name, values in scores.items():
+        print(f"{name} over {len(values)} seeds: mean {np.mean(values):.2%}, "
+              f"from {min(values):.2%} to {max(values):.2%}")
+    return scores
