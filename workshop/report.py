@@ -170,7 +170,7 @@ def paired_table(results_dir: str | Path, first: str, second: str) -> str:
         path = folder / f"{name}{suffix}.predictions.npz"
         if not path.exists() and not suffix and folder.name.endswith("-seeds"):
             path = folder.with_name(folder.name.removesuffix("-seeds")) / path.name
-        return np.load(path)
+        return np.load(path, allow_pickle=False)
 
     rows = [f"| seed | {first} | {second} | only {first} right (b) | only {second} right (c) | McNemar p |",
             "|---|---|---|---|---|---|"]

@@ -59,7 +59,8 @@ def compare_seeds(runs: dict[str, str], seeds=(42, 1, 2, 3), results: str = "res
     scores: dict[str, list[float]] = {name: [] for name in runs}
     for seed in seeds:
         folder, suffix = (results, "") if seed == 42 else (f"{results}-seeds", f"_seed{seed}")
-        stored = {name: np.load(Path(folder) / f"{run}{suffix}.predictions.npz") for name, run in runs.items()}
+        stored = {name: np.load(Path(folder) / f"{run}{suffix}.predictions.npz", allow_pickle=False)
+                  for name, run in runs.items()}
         label = stored[first]["label"]
         for name in runs:
             scores[name].append(float(np.mean(stored[name]["predicted"] == label)))
