@@ -64,3 +64,101 @@ def test_a_stale_header_is_rewritten_and_reported(tmp_path):
     assert stale in target.read_text(encoding="utf-8")
     assert write_header_times(tmp_path) == [target]
     assert right in target.read_text(encoding="utf-8") and "(stale)" not in target.read_text(encoding="utf-8")
+
+
+# The small pieces of the sentence, each checked against values worked out by hand.
+
+def _record(profile, date="2026-12-05", cpus=2, accelerator="cpu", notebooks=None):
+    return {"profile": profile, "date": date, "machine": {"cpus": cpus, "accelerator": accelerator},
+            "notebooks": notebooks if notebooks is not None else {"02_baseline": 14.0}}
+
+
+@pytest.mark.parametrize("seconds, text", [(14.0, "14 s"), (89.4, "89 s"), (89.6, "90 s"), (90.0, "2 min"),
+                                           (149.0, "2 min"), (151.0, "3 min"), (600.0, "10 min")])
+def test_durations_are_seconds_below_a_minute_and_a_half_then_minutes(seconds, text):
+    from workshop.times import _duration
+
+    assert _duration(seconds) == text
+
+
+def test_a_sentence_names_each_machine_and_date_once():
+    same = {"quick": _record("quick"), "full": _record("full", notebooks={"02_baseline": 600.0})}
+    assert time_sentence("02_baseline", same) == (
+        "**Time:** 14 s in the quick profile and 10 min in the full profile once its runs exist (measured by the "
+        "series runner on 2 CPU cores, 2026-12-05).")
+    apart = {"quick": _record("quick"),
+             "full": _record("full", date="2026-12-01", accelerator="NVIDIA H100", notebooks={"02_baseline": 95.0})}
+    assert time_sentence("02_baseline", apart).endswith(
+        "(measured by the series runner on 2 CPU cores, 2026-12-05, and on one NVIDIA H100, 2026-12-01).")
+    assert "2 min in the full profile" in time_sentence("02_baseline", apart)
+
+
+def test_no_sentence_while_a_profile_lacks_the_notebook():
+    quick_only = {"quick": _record("quick")}
+    assert time_sentence("02_baseline", quick_only) is None
+    assert time_sentence("02_baseline", {**quick_only, "full": _record("full", notebooks={})}) is None
+    assert time_sentence("03_deeper", {"quick": _record("quick"), "full": _record("full")}) is None
+
+
+def test_wrapped_lines_stay_within_the_width_and_keep_every_word():
+    sentence = " ".join(f"w{i}" * (i % 7 + 1) for i in range(60))
+    lines = _wrap(sentence, width=30).split("\n# ")
+    assert all(len(line) <= 30 for line in lines)
+    assert " ".join(lines).split() == sentence.split()
+    # greedy: no line could have taken the next line's first word
+    assert all(len(a) + 1 + len(b.split()[0]) > 30 for a, b in zip(lines, lines[1:]))
+    assert len(_wrap("a " * 49 + "a").split("\n")) == 2  # 99 characters at the default width of 98
+
+
+def test_a_header_without_the_sentence_gets_it_before_the_hand_written_rest(tmp_path):
+    from workshop.times import write_header_times
+    from course_utils.core.atomic import write_json_atomic
+
+    for profile in ("quick", "full"):
+        write_json_atomic(tmp_path / "results" / "series" / f"{profile}.json", _record(profile))
+    (tmp_path / "notebooks").mkdir()
+    script = tmp_path / "notebooks" / "02_baseline.py"
+    script.write_text("# # Baseline\n#\n# **Time:** the full run needs the real data.\n", encoding="utf-8")
+    other = tmp_path / "notebooks" / "03_deeper.py"  # no record of it: left alone
+    other.write_text("# **Time:** by hand.\n", encoding="utf-8")
+    assert write_header_times(tmp_path) == [script]
+    sentence = time_sentence("02_baseline", load_records(tmp_path))
+    assert script.read_text(encoding="utf-8") == (
+        "# # Baseline\n#\n# " + _wrap(sentence) + "\n# the full run needs the real data.\n")
+    assert other.read_text(encoding="utf-8") == "# **Time:** by hand.\n"
+
+
+def test_a_record_holds_the_run_and_refuses_the_sample_in_the_full_profile(tmp_path, monkeypatch):
+    import json
+
+    from workshop import times
+
+    written = times.record_times(tmp_path, "quick", [{"notebook": "02_baseline.ipynb", "seconds": 13.8},
+                                                     {"notebook": "03_deeper.ipynb", "seconds": 17.4}])
+    assert written == tmp_path / "times-quick.json"
+    record = json.loads(written.read_text())
+    assert record["profile"] == "quick"
+    assert record["notebooks"] == {"02_baseline": 13.8, "03_deeper": 17.4}
+    assert "sample" in record["data"] and record["machine"]["cpus"] >= 1
+    # the full profile falling back to the sample, as it does offline (no download in a test)
+    from course_utils.data import loading
+
+    sample = loading.load_dataset("sample", progress=False)
+    monkeypatch.setattr(loading, "load_dataset", lambda **kwargs: sample)
+    with pytest.raises(ValueError, match="bundled sample"):
+        times.record_times(tmp_path, "full", [])
+
+
+def test_recording_copies_each_profile_and_needs_a_series_run(tmp_path):
+    import json
+
+    from workshop.times import record_from_build
+    from course_utils.core.atomic import write_json_atomic
+
+    with pytest.raises(ValueError, match="no series record in"):
+        record_from_build(tmp_path, tmp_path / "build")
+    write_json_atomic(tmp_path / "build" / "times-quick.json", _record("quick"))
+    write_json_atomic(tmp_path / "build" / "times-full.json", _record("full"))
+    written = record_from_build(tmp_path, tmp_path / "build")
+    assert written == [tmp_path / "results" / "series" / "full.json", tmp_path / "results" / "series" / "quick.json"]
+    assert json.loads(written[1].read_text()) == _record("quick")
