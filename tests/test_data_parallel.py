@@ -32,19 +32,23 @@ print(json.dumps(out))
 """
 
 
-# XLA's in-process collectives between two fake CPU devices sometimes deadlock: one device waits in
-# an all-reduce for the other, whose program never starts. Seen in 2 of 7 runs of this test's child
-# while two busy loops loaded both cores of a 2-core machine (once with JAX's asynchronous dispatch,
-# once without), in none of 8 runs without them, and once in CI, where a 10-minute collective timeout
-# let it hang for the test's whole 10 minutes. XLA's own 40-second timeout ends such a run with this
-# message, and the test starts it again; three deadlocks in a row fail.
+# XLA's in-process collectives between two fake CPU devices can deadlock: one device waits in an
+# all-reduce for the other, whose program never gets a thread. XLA sizes its CPU client's thread pools
+# to the machine's cores, at least one thread per device, and its source notes that a collective
+# launch needs that many threads free at once; on a 2-core machine that is every thread. XLA reads the
+# pool size from NPROC where it is set: the child gets 8 threads instead of 2 (counted on a 2-core
+# machine). Without it the child deadlocked here in 3 of 14 runs (2 of 11 beside busy loops) and in CI
+# three times in a row; with it, in none of 14 (8 of them beside four busy loops). A deadlock still
+# ends after XLA's own 40-second timeout with this message, and the test starts the child again; three
+# in a row fail.
 DEADLOCK = "Termination timeout for `all reduce"
 ATTEMPTS = 3
+XLA_THREADS = "8"
 
 
 def _run_child(tmp_path, attempt):
     env = {**os.environ, "KERAS_BACKEND": "jax", "XLA_FLAGS": "--xla_force_host_platform_device_count=2",
-           "TF_CPP_MIN_LOG_LEVEL": "3"}
+           "TF_CPP_MIN_LOG_LEVEL": "3", "NPROC": XLA_THREADS}
     folder = tmp_path / f"attempt{attempt}"
     return subprocess.run([sys.executable, "-c", PARALLEL, str(folder)], env=env, capture_output=True,
                           text=True, timeout=300)
