@@ -93,9 +93,17 @@ def test_a_sentence_names_each_machine_and_date_once():
     assert "2 min in the full profile" in time_sentence("02_baseline", apart)
 
 
+def test_a_machine_recorded_before_accelerators_were_is_a_cpu():
+    older = {"quick": _record("quick"), "full": _record("full")}
+    del older["quick"]["machine"]["accelerator"], older["full"]["machine"]["accelerator"]
+    assert time_sentence("02_baseline", older).endswith("(measured by the series runner on 2 CPU cores, 2026-12-05).")
+
+
 def test_no_sentence_while_a_profile_lacks_the_notebook():
     quick_only = {"quick": _record("quick")}
     assert time_sentence("02_baseline", quick_only) is None
+    assert time_sentence("02_baseline", {"full": _record("full")}) is None
+    assert time_sentence("02_baseline", {"quick": {"date": "2026-12-05"}, "full": _record("full")}) is None
     assert time_sentence("02_baseline", {**quick_only, "full": _record("full", notebooks={})}) is None
     assert time_sentence("03_deeper", {"quick": _record("quick"), "full": _record("full")}) is None
 
@@ -117,36 +125,67 @@ def test_a_header_without_the_sentence_gets_it_before_the_hand_written_rest(tmp_
     for profile in ("quick", "full"):
         write_json_atomic(tmp_path / "results" / "series" / f"{profile}.json", _record(profile))
     (tmp_path / "notebooks").mkdir()
+    first = tmp_path / "notebooks" / "01_explore_data.py"  # no record of it: left alone, and the next is written
+    first.write_text("# **Time:** by hand.\n", encoding="utf-8")
     script = tmp_path / "notebooks" / "02_baseline.py"
-    script.write_text("# # Baseline\n#\n# **Time:** the full run needs the real data.\n", encoding="utf-8")
-    other = tmp_path / "notebooks" / "03_deeper.py"  # no record of it: left alone
-    other.write_text("# **Time:** by hand.\n", encoding="utf-8")
+    later = "#\n# ## Exercise\n#\n# **Time:** about 10 minutes.\n"  # a second '**Time:**' is not the header's
+    script.write_text("# # Baseline\n#\n# **Time:** the full run needs the real data.\n" + later, encoding="utf-8")
     assert write_header_times(tmp_path) == [script]
     sentence = time_sentence("02_baseline", load_records(tmp_path))
     assert script.read_text(encoding="utf-8") == (
-        "# # Baseline\n#\n# " + _wrap(sentence) + "\n# the full run needs the real data.\n")
-    assert other.read_text(encoding="utf-8") == "# **Time:** by hand.\n"
+        "# # Baseline\n#\n# " + _wrap(sentence) + "\n# the full run needs the real data.\n" + later)
+    assert first.read_text(encoding="utf-8") == "# **Time:** by hand.\n"
+
+
+def test_only_the_headers_sentence_is_rewritten(tmp_path):
+    """A later cell that quotes a measured sentence (another notebook's, say) keeps its words."""
+    from workshop.times import write_header_times
+    from course_utils.core.atomic import write_json_atomic
+
+    for profile in ("quick", "full"):
+        write_json_atomic(tmp_path / "results" / "series" / f"{profile}.json", _record(profile))
+    (tmp_path / "notebooks").mkdir()
+    quoted = ("# Notebook 04's header reads: **Time:** 4 min in the quick profile and 2 min in the full profile "
+              "once its runs exist (measured by the series runner on 2 CPU cores, 2026-12-01).\n")
+    stale = quoted.replace("# Notebook 04's header reads: ", "# ")
+    script = tmp_path / "notebooks" / "02_baseline.py"
+    script.write_text("# # Baseline\n#\n" + stale + "#\n" + quoted, encoding="utf-8")
+    assert write_header_times(tmp_path) == [script]
+    sentence = time_sentence("02_baseline", load_records(tmp_path))
+    assert script.read_text(encoding="utf-8") == "# # Baseline\n#\n# " + _wrap(sentence) + "\n#\n" + quoted
 
 
 def test_a_record_holds_the_run_and_refuses_the_sample_in_the_full_profile(tmp_path, monkeypatch):
     import json
+    from datetime import datetime as real_datetime, timezone
 
+    from course_utils.data import loading
     from workshop import times
 
+    class Clock(real_datetime):
+        """Late on 31 December in UTC, already 1 January where the machine is: the record takes UTC."""
+        @classmethod
+        def now(cls, tz=None):
+            utc = real_datetime(2026, 12, 31, 23, 30, tzinfo=timezone.utc)
+            return utc if tz is timezone.utc else real_datetime(2027, 1, 1, 9, 30)
+
+    sample, asked = loading.load_dataset("sample", progress=False), []
+    monkeypatch.setattr(loading, "load_dataset", lambda **kwargs: asked.append(kwargs) or sample)
+    monkeypatch.setattr(times, "datetime", Clock)
     written = times.record_times(tmp_path, "quick", [{"notebook": "02_baseline.ipynb", "seconds": 13.8},
                                                      {"notebook": "03_deeper.ipynb", "seconds": 17.4}])
+    assert asked == [{"profile": "quick", "progress": False}]
     assert written == tmp_path / "times-quick.json"
     record = json.loads(written.read_text())
-    assert record["profile"] == "quick"
+    assert record["profile"] == "quick" and record["date"] == "2026-12-31"
     assert record["notebooks"] == {"02_baseline": 13.8, "03_deeper": 17.4}
-    assert "sample" in record["data"] and record["machine"]["cpus"] >= 1
-    # the full profile falling back to the sample, as it does offline (no download in a test)
-    from course_utils.data import loading
-
-    sample = loading.load_dataset("sample", progress=False)
-    monkeypatch.setattr(loading, "load_dataset", lambda **kwargs: sample)
-    with pytest.raises(ValueError, match="bundled sample"):
+    assert record["data"] == sample.describe() and record["machine"]["cpus"] >= 1
+    # the full profile that fell back to the sample, as it does offline, is refused with the fix named
+    refusal = r"^the full profile ran on the bundled sample \(no CIFAR10_DIR\?\): its times are not recorded$"
+    with pytest.raises(ValueError, match=refusal):
         times.record_times(tmp_path, "full", [])
+    assert asked[-1] == {"profile": "full", "progress": False}
+    assert not (tmp_path / "times-full.json").exists()
 
 
 def test_recording_copies_each_profile_and_needs_a_series_run(tmp_path):
