@@ -8,7 +8,7 @@ from pathlib import Path
 import jupytext
 import pytest
 
-from workshop.editions import build_editions, is_teacher_only, without_asserts
+from workshop.editions import build_editions, is_teacher_only, keep_resolvable_links, without_asserts
 from workshop.handouts import INSTRUCTOR_MARKER, split_instructor
 from shared import ROOT
 
@@ -16,9 +16,11 @@ SCRIPTS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
 LINK = re.compile(r"\]\(([^)\s#]+)(?:#[^)]*)?\)")
 
 
-@pytest.fixture(scope="module")
-def editions(tmp_path_factory):
-    return build_editions(tmp_path_factory.mktemp("build"))
+@pytest.fixture
+def editions(tmp_path):
+    # Built for each test (a fifth of a second): mutmut credits a module-scoped fixture to the first
+    # test that asks for it only, and would run that test alone against a mutant of build_editions.
+    return build_editions(tmp_path)
 
 
 def _text(cell) -> str:
@@ -269,6 +271,149 @@ def test_without_asserts_drops_a_wrapped_assert_and_keeps_the_check():
     source = ("x = 1\nassert x == 1, (\n    'one')\nassert check(x, 'abc', 'x')\nprint(x)  # assert stays in a comment\n")
     assert without_asserts(source) == "x = 1\ncheck(x, 'abc', 'x')\nprint(x)  # assert stays in a comment\n"
     assert without_asserts("%time assert 1\n") == "%time assert 1\n"  # not plain Python: untouched
+
+
+def test_without_asserts_reads_past_magics_and_shell_lines():
+    source = ("%matplotlib inline\nassert 1 + 1 == 2\n!ls data\nx = 2\nassert x == 2\n"
+              "assert check(x, 'ab', 'assert x > 0')\n")
+    assert without_asserts(source) == "%matplotlib inline\n!ls data\nx = 2\ncheck(x, 'ab', 'assert x > 0')\n"
+    indented = "if True:\n    %time x = 1\nassert x\n"  # a magic inside a block: not plain Python
+    assert without_asserts(indented) == indented
+
+
+@pytest.mark.parametrize("cell, teacher", [
+    ({"cell_type": "code", "source": "#@solution\nx = 1"}, True),
+    ({"cell_type": "code", "source": ["# @solution\n", "x = 1"]}, True),
+    ({"cell_type": "code", "source": ["\n", "#@solution\n", "x = 1"]}, True),
+    ({"cell_type": "code", "source": "x = 1  #@solution"}, False),
+    ({"cell_type": "code", "source": "<!-- solution -->"}, False),
+    ({"cell_type": "markdown", "source": ["\n", "<!-- solution -->\n", "Because..."]}, True),
+    ({"cell_type": "markdown", "source": "  <!-- instructor -->  \nAsk them first."}, True),
+    ({"cell_type": "markdown", "source": "#@solution"}, False),
+    ({"cell_type": "markdown", "source": "Text\n<!-- solution -->"}, False),
+])
+def test_which_cells_are_teacher_only(cell, teacher):
+    assert is_teacher_only(cell) is teacher
+
+
+def test_links_are_kept_only_when_they_lead_somewhere(tmp_path):
+    site = tmp_path / "student"
+    (site / "cards").mkdir(parents=True)
+    (site / "notes.md").write_text("x", encoding="utf-8")
+    (tmp_path / "outside.md").write_text("x", encoding="utf-8")
+    page = site / "cards" / "card.md"
+    kept = ["[web](https://example.org/a)", "[Web](HTTPS://example.org/b)", "[mail](mailto:a@example.org)",
+            "[here](#results)", "[notes](../notes.md)", "[part](../notes.md#part-2)", "![figure](gone.png)"]
+    cut = {"[essay](../essays/bias.md)": "essay", "[outside](../../outside.md)": "outside"}
+    text = " ".join(kept + list(cut))
+    assert keep_resolvable_links(text, page, site) == " ".join(kept + list(cut.values()))
+
+
+# --- a small course of its own, to check the build from end to end -----------------------------------
+
+def _notebook(*cells: tuple[str, str]) -> dict:
+    return {"cells": [{"cell_type": kind, "id": f"c{i}", "metadata": {}, "source": text,
+                       **({"execution_count": None, "outputs": []} if kind == "code" else {})}
+                      for i, (kind, text) in enumerate(cells)],
+            "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+
+
+def _small_course(root: Path, repository: str = "") -> Path:
+    """A course with one notebook, one prompt, a rubric, a bibliography, a model card, an essay and a
+    datasheet; non-ASCII text throughout."""
+    import nbformat
+
+    files = {
+        "pyproject.toml": f'[tool.course.site]\nrepository = "{repository}"\n',
+        "ethics/prompts/01-faces.md": "# Faces — prompt\n\nWho is in the photo?\n\n\n<!-- instructor-only -->\nLook for consent.\n",
+        "ethics/rubric.md": "# Rubric\n\nClarity: 2 points\n<!-- instructor-only: notes -->\nGive 0 for copying.\n",
+        "ethics/bibliography.md": "# Bibliography\n\n### krizhevsky2009\n- Title: Learning … tiny images\n",
+        "ethics/model-cards/baseline.md": ("# Baseline — card\n\nSee [the essay](../essays/bias.md) and "
+                                           "[the sources](../bibliography.md).\n\n<!-- instructor-only -->\nAnswers.\n"),
+        "ethics/essays/bias.md": "# Bias — a model answer\n",
+        "ethics/datasheet-cifar10.md": "# Datasheet\n",
+    }
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    notebook = _notebook(("markdown", "# Pixels — and what they mean"),
+                         ("code", "from course_utils import setup\n# NBVAL_CHECK_OUTPUT\nx = 255\nassert x == 255\nprint(x)"),
+                         ("markdown", "### Exercise 1: why ÷ 255?"),
+                         ("code", "#@solution\nprint(x / 255)"),
+                         ("markdown", "<!-- instructor -->\nStudents forget this."))
+    (root / "notebooks").mkdir()
+    written = nbformat.writes(nbformat.from_dict(notebook)) + "\n"  # as Jupyter saves it
+    (root / "notebooks" / "01_pixels.ipynb").write_text(written, encoding="utf-8")
+    return root
+
+
+def test_a_small_course_builds_into_both_editions(tmp_path, monkeypatch):
+    import nbformat
+
+    monkeypatch.delenv("COURSE_SITE_REPOSITORY", raising=False)
+    root = _small_course(tmp_path / "course", repository="https://github.com/example-org/course")
+    monkeypatch.chdir(tmp_path)  # a relative out_dir is under the course, wherever the command runs
+    built = build_editions("out", root=root)
+    out = root / "out"
+    assert built == {"student": out / "student", "instructor": out / "instructor"}
+    files = lambda edition: sorted(p.relative_to(edition).as_posix() for p in edition.rglob("*") if p.is_file())
+    assert files(out / "instructor") == ["ethics/bibliography.md", "ethics/datasheet-cifar10.md",
+                                         "ethics/essays/bias.md", "ethics/model-cards/baseline.md",
+                                         "ethics/prompts/01-faces.md", "ethics/rubric.md", "notebooks/01_pixels.ipynb"]
+    assert files(out / "student") == ["ethics/bibliography.md", "ethics/model-cards/baseline.md",
+                                      "ethics/prompts/01-faces.md", "ethics/rubric.md", "notebooks/01_pixels.ipynb"]
+    for name in ("ethics/essays/bias.md", "ethics/rubric.md", "notebooks/01_pixels.ipynb"):  # byte for byte
+        assert (out / "instructor" / name).read_bytes() == (root / name).read_bytes(), name
+    student = lambda name: (out / "student" / name).read_text(encoding="utf-8")
+    assert student("ethics/prompts/01-faces.md") == "# Faces — prompt\n\nWho is in the photo?\n"
+    assert student("ethics/rubric.md") == "# Rubric\n\nClarity: 2 points\n"
+    assert student("ethics/bibliography.md") == (root / "ethics/bibliography.md").read_text(encoding="utf-8")
+    assert student("ethics/model-cards/baseline.md") == ("# Baseline — card\n\nSee the essay and "
+                                                         "[the sources](../bibliography.md).\n")
+    text = student("notebooks/01_pixels.ipynb")
+    notebook = nbformat.reads(text, as_version=4)
+    nbformat.validate(notebook)
+    assert [(c.cell_type, c.source) for c in notebook.cells] == [
+        ("markdown", "# Pixels — and what they mean"),
+        ("code", "# On Colab or Binder, install the course first (skip this cell on your own machine)\n"
+                 '%pip install --quiet "course-utils @ git+https://github.com/example-org/course"'),
+        ("code", "from course_utils import setup\nx = 255\nprint(x)"),
+        ("markdown", "### Exercise 1: why ÷ 255?")]
+
+
+def test_a_rebuild_leaves_nothing_of_the_last_build(tmp_path, monkeypatch):
+    monkeypatch.delenv("COURSE_SITE_REPOSITORY", raising=False)
+    root = _small_course(tmp_path / "course")
+    built = build_editions(root=root)
+    assert built == {"student": root / "build" / "student", "instructor": root / "build" / "instructor"}
+    for edition in built.values():
+        (edition / "stale.md").write_text("from an older build", encoding="utf-8")
+    (root / "ethics" / "essays" / "bias.md").unlink()
+    built = build_editions(root=root)
+    assert not [p for p in (root / "build").rglob("*") if p.name in ("stale.md", "bias.md")]
+    cells = json.loads((built["student"] / "notebooks" / "01_pixels.ipynb").read_text(encoding="utf-8"))["cells"]
+    assert not any("%pip" in "".join(c["source"]) for c in cells), "no repository set: no install cell"
+
+
+def test_the_editions_build_where_the_locale_is_not_utf8(tmp_path):
+    """On a machine whose locale encoding is ASCII (or Windows' cp1252), the course's UTF-8 files
+    still read and write as UTF-8."""
+    import os
+    import subprocess
+    import sys
+
+    root = _small_course(tmp_path / "course")
+    build_editions(tmp_path / "here", root=root)  # in this process too, so mutmut knows the test
+    env = {**os.environ, "LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
+    env.pop("COURSE_SITE_REPOSITORY", None)
+    code = ("import locale, sys; from pathlib import Path; from workshop.editions import build_editions; "
+            "assert locale.getpreferredencoding(False).lower() not in ('utf-8', 'utf8'); "
+            "build_editions(Path(sys.argv[1]), root=Path(sys.argv[2]))")
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "there"), str(root)], env=env,
+                          cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    for path in sorted((tmp_path / "here").rglob("*.*")):
+        assert (tmp_path / "there" / path.relative_to(tmp_path / "here")).read_bytes() == path.read_bytes(), path.name
 
 
 def test_the_student_edition_model_cards_give_away_no_model_answer(tmp_path):
