@@ -50,14 +50,13 @@ class CardFacts:
         self.accuracy = float(r["test_accuracy"])
         self.n_test = sum(sum(row) for row in self.matrix)
         self.n_correct = sum(self.matrix[i][i] for i in range(len(self.matrix)))
-        self.se = math.sqrt(self.accuracy * (1 - self.accuracy) / self.n_test) if self.n_test else float("nan")
         self.best = max(self.names, key=lambda c: self.per_class[c])
         self.worst = min(self.names, key=lambda c: self.per_class[c])
         self.macro = sum(self.per_class.values()) / len(self.per_class)
 
 
 def data_sentence(data: dict) -> str:
-    kind, source = data.get("kind"), str(data.get("source"))
+    kind, source = data["kind"], str(data["source"])
     if kind == "sample":
         return ("the 6,000-image sample bundled with `course_utils` (500 training and 100 test "
                 "images per class, drawn from the JPEG copy of CIFAR-10)")
@@ -81,15 +80,15 @@ def header(c: CardFacts) -> list[str]:
         "computed from the results file of one training run, named under Model details.*",
         "",
     ]
-    if c.profile.get("name") != "full" or c.data.get("kind") == "sample":
+    if c.profile["name"] != "full" or c.data["kind"] == "sample":
         lines += [
-            f"> **Not a full run.** These numbers come from the `{c.profile.get('name')}` profile "
-            f"({c.profile.get('description', 'see course_utils/profiles.py')}). They show that the code "
+            f"> **Not a full run.** These numbers come from the `{c.profile['name']}` profile "
+            f"({c.profile['description']}). They show that the code "
             "works; they are not comparable with results on the full dataset.",
             "",
         ]
-    planned = c.config.get("epochs")
-    if planned and c.results["epochs_completed"] < planned:
+    planned = c.config["epochs"]
+    if c.results["epochs_completed"] < planned:
         lines += [f"> **Incomplete run:** {c.results['epochs_completed']} of {planned} planned "
                   "epochs were completed.", ""]
     return lines + warnings(c)
@@ -97,23 +96,29 @@ def header(c: CardFacts) -> list[str]:
 
 def warnings(c: CardFacts) -> list[str]:
     """A run still learning when it stopped, or scoring below its published reference, says so first."""
+    return _still_learning(c) + _below_reference(c)
+
+
+def _still_learning(c: CardFacts) -> list[str]:
+    history = c.results["history"]
+    if len(history) < 4 or history[-1]["accuracy"] - history[-4]["accuracy"] < 0.01:
+        return []
+    best = max(history, key=lambda row: row["val_accuracy"])
+    return [f"> **Still learning when it stopped:** training accuracy rose from {four_decimals(history[-4]['accuracy'])} "
+            f"to {four_decimals(history[-1]['accuracy'])} over its last three epochs, and its best validation "
+            f"accuracy ({four_decimals(best['val_accuracy'])}) came at epoch {best['epoch']} of {len(history)}. "
+            "More epochs would likely change its numbers.", ""]
+
+
+def _below_reference(c: CardFacts) -> list[str]:
     from .report import REFERENCES
 
-    lines, history = [], c.results.get("history") or []
-    if len(history) >= 4:
-        rise = history[-1]["accuracy"] - history[-4]["accuracy"]
-        best = max(history, key=lambda row: row.get("val_accuracy", float("-inf")))
-        if rise >= 0.01:
-            lines += [f"> **Still learning when it stopped:** training accuracy rose from {four_decimals(history[-4]['accuracy'])} "
-                      f"to {four_decimals(history[-1]['accuracy'])} over its last three epochs, and its best validation "
-                      f"accuracy ({four_decimals(best['val_accuracy'])}) came at epoch {best['epoch']} of {len(history)}. "
-                      "More epochs would likely change its numbers.", ""]
     reference = REFERENCES.get(c.name)
-    if reference and c.accuracy < reference["rerun"] - 0.01:
-        lines += [f"> **Below its reference:** test accuracy {four_decimals(c.accuracy)} after {c.results['epochs_completed']} "
-                  f"epochs, against {reference['rerun']:.3f} published for a re-run after {reference['rerun_epochs']} "
-                  "epochs (see the Caveats).", ""]
-    return lines
+    if not reference or c.accuracy >= reference["rerun"] - 0.01:
+        return []
+    return [f"> **Below its reference:** test accuracy {four_decimals(c.accuracy)} after {c.results['epochs_completed']} "
+            f"epochs, against {reference['rerun']:.3f} published for a re-run after {reference['rerun_epochs']} "
+            "epochs (see the Caveats).", ""]
 
 
 def _augmentation(c: CardFacts) -> str:
@@ -124,6 +129,13 @@ def _augmentation(c: CardFacts) -> str:
             + (f" (settings `{config['augmentation']}`, " if isinstance(config.get("augmentation"), str) else " (")
             + "random, training only"
             + (f"; {results['augmentation_layer']}" if results.get("augmentation_layer") else "") + ")")
+
+
+def _scaling(config: dict) -> str:
+    """How the pixels reached the network; runs from before the ``scaling`` setting say ``normalise``."""
+    if "scaling" in config:
+        return config["scaling"]
+    return "outside" if config["normalise"] else "none"
 
 
 def model_details(c: CardFacts) -> list[str]:
@@ -138,14 +150,14 @@ def model_details(c: CardFacts) -> list[str]:
         f"- **Parameters:** {_count(results['parameters'])}",
         f"- **Training setup:** RMSprop, categorical cross-entropy, batch size {config.get('batch_size')}, "
         f"{results['epochs_completed']} epochs, validation split {config.get('validation_split')}, "
-        f"seed {config.get('seed')}, dropout {'on' if config.get('dropout', True) else 'off'}, "
-        f"pixels {_SCALING.get(config.get('scaling', 'outside' if config.get('normalise', True) else 'none'))}.",
+        f"seed {config['seed']}, dropout {'on' if config['dropout'] else 'off'}, "
+        f"pixels {_SCALING[_scaling(config)]}.",
         "- **Augmentation:** " + _augmentation(c),
         *([f"- **Continued run:** its first {continued['epochs']} epochs are the `{continued['experiment']}` "
            "run, trained on from there with the same weights and optimizer state."] if continued else []),
         f"- **Run:** profile `{c.profile.get('name')}`, finished {results['finished_utc']}"
         + (f", results file `{c.source}`" if c.source else "") + ".",
-        "- **Software:** " + ", ".join(f"{k} {v}" for k, v in sorted(results.get("versions", {}).items())),
+        "- **Software:** " + ", ".join(f"{k} {v}" for k, v in sorted(results["versions"].items())),
         "- **Made by:** the course maintainers, for teaching. Licence: that of this repository.",
         "",
     ]
@@ -188,22 +200,22 @@ USE_FACTORS_METRICS = [
 def data_sections(c: CardFacts) -> list[str]:
     """Evaluation data and training data."""
     data, config = c.data, c.config
-    first = f"the first {_count(config['train_images'])} of them, " if config.get("train_images") else ""
+    first = f"the first {_count(config['train_images'])} of them, " if config["train_images"] else ""
     return [
         "## Evaluation data",
         "",
         f"- **Test set:** {_count(c.n_test)} images, "
         + ", ".join(f"{name} {_count(sum(c.matrix[i]))}" for i, name in enumerate(c.names)) + ".",
-        f"- **Source:** {data_sentence(data)}; {data.get('name') or '`' + str(data.get('source')) + '`'}, "
+        f"- **Source:** {data_sentence(data)}; {data['name'] or '`' + str(data['source']) + '`'}, "
         f"array SHA-256 `{str(data.get('sha256'))[:16]}...`"
-        + (f". Note recorded with the data: {data['note']}" if data.get("note") else "") + ".",
+        + (f". Note recorded with the data: {data['note']}" if data["note"] else "") + ".",
         "- About 3.3% of CIFAR-10's test images have near-duplicates in its training set "
         "[@barz2020], which flatters every score below.",
         "",
         "## Training data",
         "",
-        f"- {_count(data.get('train_images', 0))} training images from the same source ({first}"
-        f"{round((1 - float(config.get('validation_split', 0))) * 100)}% used for fitting and the rest "
+        f"- {_count(data['train_images'])} training images from the same source ({first}"
+        f"{round((1 - float(config['validation_split'])) * 100)}% used for fitting and the rest "
         "held out for validation after a seeded shuffle). See the "
         "[datasheet](../datasheet-cifar10.md) for where the images come from.",
         "",
@@ -235,7 +247,7 @@ def quantitative(c: CardFacts) -> list[str]:
     ]
     if history:
         last = history[-1]
-        best_epoch = max(history, key=lambda row: row.get("val_accuracy", float("-inf")))
+        best_epoch = max(history, key=lambda row: row["val_accuracy"])
         lines.append(f"- **Final epoch ({last['epoch']}):** training accuracy {four_decimals(last['accuracy'])}, "
                      f"validation accuracy {four_decimals(last['val_accuracy'])}; best validation accuracy "
                      f"{four_decimals(best_epoch['val_accuracy'])} at epoch {best_epoch['epoch']}.")
@@ -248,7 +260,7 @@ def class_tables(c: CardFacts, confusions: list[tuple[str, str, int, float]]) ->
     for i, name in enumerate(c.names):
         lines.append(f"| {name} | {_count(sum(c.matrix[i]))} | {_count(c.matrix[i][i])} | {four_decimals(c.per_class[name])} |")
     per_image = c.n_test / len(c.names)
-    per_class_se = math.sqrt(c.macro * (1 - c.macro) / per_image) if c.n_test else float("nan")
+    per_class_se = math.sqrt(c.macro * (1 - c.macro) / per_image)  # render_model_card refuses an empty matrix
     lines += [
         "",
         f"With about {_count(per_image)} test images per class, each per-class accuracy has a "

@@ -52,6 +52,8 @@ def _check(results: dict) -> list[list[int]]:
     matrix = results["confusion_matrix"]
     if len(matrix) != len(per_class) or any(len(row) != len(per_class) for row in matrix):
         raise ValueError(f"confusion matrix is not {len(per_class)}x{len(per_class)}")
+    if not sum(map(sum, matrix)):
+        raise ValueError("the confusion matrix counts no test images")
     for i, (name, accuracy) in enumerate(per_class.items()):
         total = sum(matrix[i])
         derived = matrix[i][i] / total if total else 0.0
