@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .report import system
+from .report import REFERENCES, system
 from course_utils.training.stats import wilson_interval
 
 ARCHITECTURES = {
@@ -21,7 +21,7 @@ ARCHITECTURES = {
               "10-way softmax",
 }
 
-
+# How the pixels reached the network; runs from before the ``scaling`` setting say ``normalise``.
 _SCALING = {"in_model": "scaled to 0-1 by the model's first layer (Rescaling)",
             "outside": "scaled to 0-1 before the model", "none": "left at 0-255"}
 
@@ -111,8 +111,6 @@ def _still_learning(c: CardFacts) -> list[str]:
 
 
 def _below_reference(c: CardFacts) -> list[str]:
-    from .report import REFERENCES
-
     reference = REFERENCES.get(c.name)
     if not reference or c.accuracy >= reference["rerun"] - 0.01:
         return []
@@ -131,13 +129,6 @@ def _augmentation(c: CardFacts) -> str:
             + (f"; {results['augmentation_layer']}" if results.get("augmentation_layer") else "") + ")")
 
 
-def _scaling(config: dict) -> str:
-    """How the pixels reached the network; runs from before the ``scaling`` setting say ``normalise``."""
-    if "scaling" in config:
-        return config["scaling"]
-    return "outside" if config["normalise"] else "none"
-
-
 def model_details(c: CardFacts) -> list[str]:
     config, results = c.config, c.results
     architecture = ARCHITECTURES.get(config.get("model"), f"the `{config.get('model')}` network")
@@ -151,7 +142,7 @@ def model_details(c: CardFacts) -> list[str]:
         f"- **Training setup:** RMSprop, categorical cross-entropy, batch size {config.get('batch_size')}, "
         f"{results['epochs_completed']} epochs, validation split {config.get('validation_split')}, "
         f"seed {config['seed']}, dropout {'on' if config['dropout'] else 'off'}, "
-        f"pixels {_SCALING[_scaling(config)]}.",
+        f"pixels {_SCALING[config.get('scaling') or ('outside' if config['normalise'] else 'none')]}.",
         "- **Augmentation:** " + _augmentation(c),
         *([f"- **Continued run:** its first {continued['epochs']} epochs are the `{continued['experiment']}` "
            "run, trained on from there with the same weights and optimizer state."] if continued else []),
