@@ -157,7 +157,9 @@ def run_mutate(args: list[str]) -> int:
     report = [subprocess.run([mutmut, "show", name], cwd=work, env=env, capture_output=True, text=True).stdout
               for name in survived]
     (ROOT / "build" / "mutate-survivors.txt").write_text("\n".join(report))
-    print(f"mutation score: {killed} of {len(states)} mutants killed; {len(survived)} survived "
+    others = sorted({state.strip() for _, state in states} - {"killed", "survived"})
+    rest = "".join(f"; {sum(s.strip() == state for _, s in states)} {state}" for state in others)
+    print(f"mutation score: {killed} of {len(states)} mutants killed; {len(survived)} survived{rest} "
           f"(their diffs: build/mutate-survivors.txt)")
     return 0
 

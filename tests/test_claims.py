@@ -24,7 +24,7 @@ from workshop.law_date import pages as law_pages, settings as law_settings, spok
 from workshop.handouts import CITATION, LINK, citation_keys, parse_bibliography, split_instructor
 from ours import matches, our_accuracies, our_losses, without_tagged_numbers
 from prose import paragraphs
-from shared import ROOT, LEGAL
+from shared import ROOT, LEGAL, run_where_the_locale_is_ascii
 
 ETHICS = ROOT / "ethics"
 CLAIMS = ETHICS / "claims.csv"
@@ -306,6 +306,25 @@ def test_moving_the_law_date_moves_every_page_and_refuses_a_future_date(tmp_path
     with (tmp_path / "ethics" / "claims.csv").open(encoding="utf-8", newline="") as handle:
         moved = [row for row in csv.DictReader(handle) if row["file"].startswith("ethics/")]
     assert [p for row in moved for p in quote_problems(row, tmp_path)] == [], "a quote no longer matches its page"
+
+
+def test_the_law_date_moves_where_the_locale_is_not_utf8(tmp_path):
+    """The pages hold non-ASCII text; where the locale's encoding is not UTF-8 they move the same."""
+    import shutil
+
+    from workshop.law_date import move_law_date
+
+    for copy in ("here", "there"):
+        shutil.copytree(ETHICS, tmp_path / copy / "ethics")
+        shutil.copy2(ROOT / "pyproject.toml", tmp_path / copy / "pyproject.toml")
+    assert any(ord(ch) > 127 for ch in (ETHICS / "claims.csv").read_text(encoding="utf-8"))  # every page is read
+    new = dt.date(2027, 1, 15)
+    move_law_date(new, root=tmp_path / "here", today=new)  # in this process too, so mutmut knows the test
+    run_where_the_locale_is_ascii("import datetime as dt, sys; from pathlib import Path; "
+                                  "from workshop.law_date import move_law_date; day = dt.date(2027, 1, 15); "
+                                  "move_law_date(day, root=Path(sys.argv[1]), today=day)", str(tmp_path / "there"))
+    for path in sorted((tmp_path / "here").rglob("*.*")):
+        assert (tmp_path / "there" / path.relative_to(tmp_path / "here")).read_bytes() == path.read_bytes(), path.name
 
 
 # --- word limits --------------------------------------------------------------------------------

@@ -31,3 +31,16 @@ def test_unknown_profile_is_an_error(name, monkeypatch):
     monkeypatch.setenv("COURSE_PROFILE", name)
     with pytest.raises(ProfileError, match="unknown profile .* choose one of quick, full"):
         get_profile()
+
+
+def test_a_profile_is_stored_as_json_reads_it_back():
+    """Results files store the profile; its pairs become lists, so a stored record reads back equal."""
+    import json
+
+    from course_utils.core.profiles import PROFILES
+
+    for profile in PROFILES.values():
+        stored = profile.as_dict()
+        assert json.loads(json.dumps(stored)) == stored
+        assert stored["name"] == profile.name and stored["collapse_epochs"] == list(profile.collapse_epochs)
+        assert stored["description"] == profile.description and stored["epochs"] == profile.epochs

@@ -78,3 +78,34 @@ def test_compare_seeds_reads_seed_42_beside_the_other_seeds(tmp_path, capsys):
     assert "only A right 3, only B right 0" in lines[0] and "only A right 0, only B right 4" in lines[1]
     assert lines[2] == "A over 2 seeds: mean 62.50%, from 25.00% to 100.00%"
     assert compare_seeds({"A": "a", "B": "b"}, results=str(tmp_path / "elsewhere")) == {}
+
+
+def _seed_runs(folder, label, predictions: dict) -> None:
+    for (sub, run), predicted in predictions.items():
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+        np.savez(folder / sub / f"{run}.predictions.npz", label=label, predicted=predicted)
+
+
+def test_compare_seeds_reads_the_course_folders_by_default_and_says_when_they_are_missing(tmp_path, monkeypatch,
+                                                                                           capsys):
+    from course_utils.training.stats import compare_seeds
+
+    monkeypatch.chdir(tmp_path)
+    assert compare_seeds({"A": "a", "B": "b"}) == {}
+    assert capsys.readouterr().out == ("results/full-seeds is not here: clone the course's repository to read "
+                                       "the seed runs\n")
+    label = np.arange(4)
+    _seed_runs(tmp_path / "results", label, {("full", "a"): label, ("full", "b"): label + 1,
+                                             ("full-seeds", "a_seed1"): label + 1, ("full-seeds", "b_seed1"): label})
+    assert compare_seeds({"A": "a", "B": "b"}, seeds=(42, 1)) == {"A": [1.0, 0.0], "B": [0.0, 1.0]}
+
+
+def test_compare_seeds_refuses_predictions_that_would_need_unpickling(tmp_path):
+    """A predictions file holding Python objects would run code when loaded: it is refused."""
+    from course_utils.training.stats import compare_seeds
+
+    label = np.arange(4)
+    _seed_runs(tmp_path, label, {("full", "a"): label, ("full-seeds", "x"): label,
+                                 ("full", "b"): np.array([0, 1, 2, "3"], dtype=object)})
+    with pytest.raises(ValueError, match="allow_pickle"):
+        compare_seeds({"A": "a", "B": "b"}, seeds=(42,), results=str(tmp_path / "full"))

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from workshop.times import _wrap, load_records, time_sentence
-from shared import ROOT
+from shared import ROOT, run_where_the_locale_is_ascii
 
 SCRIPTS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
 
@@ -201,3 +201,27 @@ def test_recording_copies_each_profile_and_needs_a_series_run(tmp_path):
     written = record_from_build(tmp_path, tmp_path / "build")
     assert written == [tmp_path / "results" / "series" / "full.json", tmp_path / "results" / "series" / "quick.json"]
     assert json.loads(written[1].read_text()) == _record("quick")
+
+
+def test_the_times_are_written_where_the_locale_is_not_utf8(tmp_path):
+    """The scripts hold non-ASCII text; where the locale's encoding is not UTF-8 they are rewritten the same."""
+    import shutil
+
+    from workshop.times import write_header_times
+
+    assert any(ord(ch) > 127 for script in SCRIPTS for ch in script.read_text(encoding="utf-8"))
+    for copy in ("here", "there"):
+        shutil.copytree(ROOT / "results" / "series", tmp_path / copy / "results" / "series")
+        (tmp_path / copy / "notebooks").mkdir()
+        for script in SCRIPTS:  # stale sentences, so that each script is read and written again
+            text = script.read_text(encoding="utf-8").replace("**Time:** ", "**Time:** 1 minute. ", 1)
+            (tmp_path / copy / "notebooks" / script.name).write_text(text, encoding="utf-8")
+    changed = write_header_times(tmp_path / "here")  # in this process too, so mutmut knows the test
+    assert len(changed) == len(SCRIPTS)
+    printed = run_where_the_locale_is_ascii("import sys; from pathlib import Path; "
+                                            "from workshop.times import write_header_times; "
+                                            "print(len(write_header_times(Path(sys.argv[1]))))", str(tmp_path / "there"))
+    assert printed.strip() == str(len(SCRIPTS))
+    for script in SCRIPTS:
+        name = Path("notebooks") / script.name
+        assert (tmp_path / "there" / name).read_bytes() == (tmp_path / "here" / name).read_bytes(), script.name

@@ -21,9 +21,15 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
 AS_OF = re.compile(r"\b([Aa]s of) (\d{1,2}) (" + "|".join(MONTHS) + r") (\d{4})\b")
 
 
+def _read(path: Path) -> str:
+    # UTF-8 whatever the machine's locale (test: an ASCII locale moves the date); mutmut's other
+    # spelling of the codec's name would be the same codec.
+    return path.read_text(encoding="utf-8")  # pragma: no mutate
+
+
 def settings(root: Path = ROOT) -> dict:
     """``law_as_of`` and ``oldest_check`` as dates."""
-    table = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["course"]["ethics"]
+    table = tomllib.loads(_read(root / "pyproject.toml"))["tool"]["course"]["ethics"]
     return {key: dt.date.fromisoformat(table[key]) for key in ("law_as_of", "oldest_check")}
 
 
@@ -48,12 +54,12 @@ def move_law_date(new: dt.date, root: Path = ROOT, today: dt.date | None = None)
     old = settings(root)["law_as_of"]
     changed = []
     for path in pages(root):
-        text = path.read_text(encoding="utf-8")
+        text = _read(path)
         moved = AS_OF.sub(lambda m: f"{m.group(1)} {spoken(new)}" if stated_dates(m.group(0)) == [old] else m.group(0), text)
         if moved != text:
             write_text_atomic(path, moved)
             changed.append(path)
     pyproject = root / "pyproject.toml"
-    text = pyproject.read_text(encoding="utf-8")
+    text = _read(pyproject)
     write_text_atomic(pyproject, re.sub(r'(?m)^law_as_of = "[0-9-]+"', f'law_as_of = "{new.isoformat()}"', text))
     return [pyproject, *changed]

@@ -84,7 +84,8 @@ def write_header_times(root: Path) -> list[Path]:
     records, changed = load_records(root), []
     for script in sorted((root / "notebooks").glob("[0-9][0-9]_*.py")):
         sentence = time_sentence(script.stem, records)
-        # "UTF-8" or the default encoding on a UTF-8 system read the same: equivalent mutants, not mutated
+        # UTF-8 whatever the machine's locale (test: an ASCII locale writes the same); mutmut's other
+        # spelling of the codec's name would be the same codec
         text = script.read_text(encoding="utf-8")  # pragma: no mutate
         if sentence is None or "**Time:** " not in text:
             continue
