@@ -8,7 +8,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -22,7 +22,7 @@
 # the shapes and parameter counts of both networks follow from that, layer by layer.
 #
 # **After this notebook you can** compute a convolution by hand, predict every layer's output shape
-# in the baseline and the deeper network, and say why the baseline's dense layer holds almost all of
+# and receptive field in the baseline and the deeper network, and say why the baseline's dense layer holds almost all of
 # its 4,200,842<!-- from: out:baseline: dense --> parameters.
 #
 # **Time:** 8 s in the quick profile and 13 s in the full profile once its runs exist (measured by
@@ -109,7 +109,7 @@ fig = plot_convolution_example(
 )
 
 # %% [markdown]
-# *Figure: four number grids: the 6 × 6 input, the 3 × 3 filter, the 4 × 4 output with valid padding and the 6 × 6 output with same padding.*
+# *Figure: four number grids: the 6 × 6 input, the 3 × 3 filter, the 4 × 4 output with valid padding and the 6 × 6 output with same padding; filter and outputs are coloured red above 0, blue below and pale grey at 0.*
 #
 # The output is large (27) only where the filter straddles the edge, and 0 over flat areas: the
 # filter has turned "where is a vertical edge?" into numbers. Keras's `Conv2D` computes exactly this
@@ -144,6 +144,43 @@ fig = plot_filter_responses(
 #
 # Red marks where the image gets brighter to the right (or downwards), blue where it gets darker;
 # flat areas stay white. Each of the 32 filters in a real first layer produces one such map.
+
+# %% [markdown]
+# ## Filters are learned, not given
+#
+# Nobody writes the 32 filters of a real first layer by hand: training finds them. To see that it
+# can, hide the edge filter in data and let Keras find it. We make 64 random 8 × 8 "images", compute
+# with our `convolve2d` what the edge filter outputs for each, and train a one-filter `Conv2D` that
+# starts from random weights to give the same outputs: the loss is the mean squared difference, and
+# `fit` lowers it by gradient descent, exactly as it trains the networks in 02 and 03.
+
+# %%
+rng = np.random.default_rng(0)
+examples = rng.standard_normal((64, 8, 8))
+wanted = np.stack([convolve2d(x, kernel, padding="valid") for x in examples])
+
+learner = keras.Sequential([
+    keras.Input(shape=(8, 8, 1)),
+    keras.layers.Conv2D(1, kernel_size=3, use_bias=False, name="filter"),
+])
+learner.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1), loss="mse")
+before = keras.ops.convert_to_numpy(learner.get_layer("filter").kernel)[:, :, 0, 0]
+history = learner.fit(examples[..., None], wanted[..., None],
+                      epochs=25, batch_size=16, verbose=0)
+after = keras.ops.convert_to_numpy(learner.get_layer("filter").kernel)[:, :, 0, 0]
+
+losses = history.history["loss"]
+print("random start:\n", before.round(2) + 0.0)
+print(f"loss after epoch 1: {losses[0]:.4f}, epoch 5: {losses[4]:.6f}, "
+      f"epoch 25: {losses[24]:.1e}")
+print("learned filter:\n", after.round(3) + 0.0)
+print(f"largest difference from the hidden filter: {np.abs(after - kernel).max():.1e}")
+
+# %% [markdown]
+# From a random start, 25 passes over the 64 examples (100 small steps) recover −1, 0 and +1 to three
+# decimals. A real network learns its filters the same way, except that nobody knows the answer in
+# advance: the loss compares its class probabilities with the labels, and the filters become
+# whatever helps to tell the classes apart.
 
 # %% [markdown]
 # ## A real filter also spans the colour channels
@@ -204,39 +241,155 @@ assert tuple(shape[1:]) == (14, 14, 64)
 # %% [markdown]
 # ## The output-size rule, for any window, stride and padding
 #
-# Convolution and pooling follow one rule. With a window of k pixels that jumps s pixels at a time,
-# `valid` padding gives (n − k) // s + 1 positions across n pixels: 16 − 3 + 1 = 14 for `conv2b`, and
-# (16 − 2) // 2 + 1 = 8 for 2 × 2 pooling with stride 2. `same` padding adds just enough zeros that the
-# output is n / s rounded up. Here is the rule written out, predicting every layer of both networks
-# before comparing with the shapes Keras reports:
+# Convolution and pooling follow one rule. Take a row of n pixels, add p zeros at each end, and move
+# a window k pixels wide along it, s pixels at a time (s is the stride). The window fits at
+#
+# $$\text{output} = \left\lfloor \frac{n + 2p - k}{s} \right\rfloor + 1$$
+#
+# positions, in Python `(n + 2 * p - k) // s + 1`. `valid` padding means p = 0. `same` padding with a
+# 3 × 3 filter at stride 1 means p = 1, and the rule gives (n + 2 − 3) // 1 + 1 = n: the size is
+# kept. (For other windows and strides, Keras's `same` adds just enough zeros for n / s positions,
+# rounded up, sometimes one more zero at one end than at the other; the course's networks never need
+# that case.) Two small examples of the rule:
+
+# %%
+# extra code – draws the two examples of the output-size rule
+import matplotlib.pyplot as plt
+from matplotlib.colors import ListedColormap
+from matplotlib.patches import Rectangle
+
+
+def draw_windows(ax, n, k, s, p):
+    size = n + 2 * p
+    inside = np.zeros((size, size))
+    inside[p:p + n, p:p + n] = 1
+    # image pixels pale blue, padding zeros white with a "0" written in
+    ax.imshow(inside, cmap=ListedColormap(["white", "#c6dbef"]), vmin=0, vmax=1)
+    for (i, j), v in np.ndenumerate(inside):
+        if v == 0:
+            ax.text(j, i, "0", ha="center", va="center", color="dimgray")
+    for edge in np.arange(size + 1) - 0.5:
+        ax.axhline(edge, color="silver", linewidth=0.8)
+        ax.axvline(edge, color="silver", linewidth=0.8)
+    colours = ["tab:red", "tab:blue", "tab:green", "tab:orange"]
+    positions = (n + 2 * p - k) // s + 1
+    for step in range(positions):
+        inset = 0.07 * (step + 1)  # nested a little, so overlapping windows stay apart
+        ax.add_patch(Rectangle((step * s - 0.5 + inset, -0.5 + inset), k - 2 * inset,
+                               k - 2 * inset, fill=False, edgecolor=colours[step],
+                               linewidth=2.5, label=f"position {step + 1}"))
+    ax.set(xticks=range(size), yticks=range(size), xlabel="column", ylabel="row",
+           title=f"n={n}, k={k}, s={s}, p={p}: ({n} + 2*{p} - {k}) // {s} + 1 "
+                 f"= {positions}")
+    ax.grid(False)
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, -0.32), ncol=positions)
+
+
+fig, axes = plt.subplots(1, 2, figsize=(11, 6))
+draw_windows(axes[0], n=5, k=3, s=1, p=0)
+draw_windows(axes[1], n=5, k=3, s=2, p=1)
+fig.suptitle("Where a 3x3 window fits along the first row of a 5x5 input\n"
+             "left: no padding, stride 1; right: a border of zeros, stride 2")
+fig.tight_layout()
+
+# %% [markdown]
+# *Figure: two grids. Left: a 5 × 5 input (pale blue) with three outlined 3 × 3 windows one column apart along the top, so 3 positions per row. Right: the same input inside a one-pixel border of zeros, 7 × 7 in all, with three outlined windows two columns apart, again 3 positions per row.*
+#
+# On the left the window stops when it reaches the last column, so 5 pixels give 3 positions. On the
+# right the border of zeros adds two columns and the window jumps two at a time: (5 + 2 − 3) // 2 + 1 is
+# again 3. Rows work the same way, so both outputs are 3 × 3. Here is the rule predicting every layer
+# of both networks, checked against the shapes Keras reports:
 
 # %%
 # NBVAL_CHECK_OUTPUT
-def output_size(n, kernel, stride=1, padding="valid"):
-    """How many positions a window of `kernel` pixels, moved `stride` at a time,
-    finds across n pixels."""
-    if padding == "same":
-        # n / stride, rounded up: the zeros fill the rest
-        return -(-n // stride)
-    # only positions where the whole window fits
-    return (n - kernel) // stride + 1
+def output_size(n, kernel, stride=1, padding=0):
+    """Positions of a `kernel`-wide window moved `stride` at a time across n pixels
+    with `padding` zeros at each end."""
+    return (n + 2 * padding - kernel) // stride + 1
 
 
 for model_name, network in (("baseline", build_baseline()), ("deeper", build_deeper())):
     n = 32
     for layer in network.layers:
         if isinstance(layer, keras.layers.Conv2D):
-            n = output_size(n, layer.kernel_size[0], layer.strides[0], layer.padding)
+            k, s = layer.kernel_size[0], layer.strides[0]
         elif isinstance(layer, keras.layers.MaxPooling2D):
-            n = output_size(n, layer.pool_size[0], layer.strides[0], layer.padding)
+            k, s = layer.pool_size[0], layer.strides[0]
         else:
             continue
+        # "same" keeps the size at stride 1: (k - 1) // 2 zeros at each end
+        p = (k - 1) // 2 if layer.padding == "same" else 0
+        new_n = output_size(n, k, s, p)
         reported = layer.output.shape[1]
-        size = layer.kernel_size[0] if hasattr(layer, "kernel_size") else 2
-        print(f"{model_name:8} {layer.name:7} k={size} "
-              f"{layer.padding:5}: predicted {n:2} x {n:2}, "
-              f"Keras reports {reported} x {layer.output.shape[2]}")
-        assert reported == n
+        print(f"{model_name:8} {layer.name:7} {layer.padding:5} "
+              f"({n} + 2*{p} - {k}) // {s} + 1 = {new_n:2}; Keras reports {reported}")
+        assert reported == new_n and layer.output.shape[2] == new_n
+        n = new_n
+
+# %% [markdown]
+# Every convolution of both networks has k = 3 and s = 1; every pooling layer has k = 2, s = 2 and no
+# padding, so (n − 2) // 2 + 1 halves an even n: 32 to 16, 14 to 7.
+
+# %% [markdown]
+# ## How much of the image one value sees: the receptive field
+#
+# A value in `conv1`'s output depends on a 3 × 3 patch of the image: that patch is its receptive
+# field. One layer later the patch grows, because each of the next filter's 3 × 3 inputs sees a patch
+# of its own. Going through the layers, a window of k positions adds (k − 1) × jump pixels to the
+# field, where the jump is the distance in pixels between neighbouring positions of the layer's input;
+# a stride of s multiplies the jump by s. Pooling doubles the jump, so every 3 × 3 filter after it
+# spans twice as many pixels. We check each prediction against Keras: with every filter weight set
+# to 1 and every bias to 0, one bright pixel reaches the centre value of a layer's output only from
+# inside that value's receptive field, so counting the columns from which it does measures the width.
+
+# %%
+def receptive_fields(network):
+    """(name, receptive field, jump) in pixels for each conv or pooling layer."""
+    size, jump, rows = 1, 1, []
+    for layer in network.layers:
+        if isinstance(layer, keras.layers.Conv2D):
+            k, s = layer.kernel_size[0], layer.strides[0]
+        elif isinstance(layer, keras.layers.MaxPooling2D):
+            k, s = layer.pool_size[0], layer.strides[0]
+        else:
+            continue
+        size += (k - 1) * jump
+        jump *= s
+        rows.append((layer.name, size, jump))
+    return rows
+
+
+def measured_width(network, layer_name):
+    """Columns from which one bright pixel (row 16) reaches the centre output value."""
+    probe = keras.Model(network.inputs[0], network.get_layer(layer_name).output)
+    for weight in probe.weights:  # all filter weights 1, all biases 0
+        ones = "kernel" in weight.path
+        weight.assign(np.ones(weight.shape) if ones else np.zeros(weight.shape))
+    images = np.zeros((32, 32, 32, 3), "float32")
+    # image c has one bright pixel, in row 16 and column c
+    images[np.arange(32), 16, np.arange(32), :] = 255
+    out = keras.ops.convert_to_numpy(probe(images))
+    centre = out[:, out.shape[1] // 2, out.shape[2] // 2, 0]
+    return int(np.count_nonzero(centre))
+
+
+for model_name, builder in (("baseline", build_baseline), ("deeper", build_deeper)):
+    for layer_name, size, jump in receptive_fields(builder()):
+        width = measured_width(builder(), layer_name)
+        print(f"{model_name:8} {layer_name:7} receptive field {size:2} x {size:2} "
+              f"pixels (jump {jump}); measured in Keras: {width} columns")
+        assert width == size
+convolutions_only = next(n for n in range(1, 40) if 1 + 2 * n >= 32)
+print(f"no pooling: {convolutions_only} 3x3 convolutions at stride 1 "
+      "before one value sees all 32 columns")
+
+# %% [markdown]
+# The baseline's values never see more than 4<!-- from: out:baseline pool1 receptive field --> × 4 pixels before Flatten: everything larger, the
+# shape of a whole car, is left to the dense layer. In the deeper network each value after `pool2`
+# sees 16<!-- from: out:deeper pool2 receptive field --> × 16 pixels, half the image's width, and the second block's filters grow the field by 4
+# pixels each instead of 2 because pooling doubled the jump. That is one reason to pool: without it,
+# stacking 3 × 3 convolutions grows the field by only 2 pixels per layer, and it would take 16<!-- from: out:no pooling: --> of them
+# before one value could see across the 32-pixel image.
 
 # %% [markdown]
 # ## Both networks, layer by layer
@@ -370,7 +523,12 @@ assert gap_deeper.get_layer("dense").count_params() == 64 * 512 + 512
 # - With `valid` padding (the Keras default) and stride 1, a 3 × 3 filter shrinks n × n to
 #   (n − 2) × (n − 2), and a k × k filter to (n − k + 1) × (n − k + 1): that is why the deeper net's
 #   `conv2b` turns 16 × 16 into 14 × 14. `same` keeps the size at stride 1 by adding a border of
-#   zeros, which the filter can mistake for an edge.
+#   zeros, which the filter can mistake for an edge. One rule covers every window, stride s and
+#   padding p: (n + 2p − k) // s + 1 positions.
+# - Filters are learned: gradient descent recovered a hidden edge filter from 64 examples.
+# - Each layer widens the patch of image a value depends on (its receptive field) by (k − 1) × jump
+#   pixels; pooling doubles the jump, so the deeper network's values see 16<!-- from: out:deeper pool2 receptive field --> × 16 pixels
+#   after `pool2` and the baseline's only 4<!-- from: out:baseline pool1 receptive field --> × 4.
 # - Flatten only rearranges: 16 × 16 × 32 = 8,192<!-- from: out:baseline: dense --> values in the baseline, 7 × 7 × 64 = 3,136<!-- from: out:output (3136,) --> in the
 #   deeper network.
 # - A dense layer has inputs × units + units parameters, so the baseline's dense layer holds 4,194,816<!-- from: out:baseline: dense -->

@@ -16,19 +16,18 @@ def plot_number_grid(ax, values, title: str = "", highlight=None, fmt: str = "{:
     """Draw a small 2-D array as coloured cells with the number written in each; ``highlight`` is a
     boolean array of cells to outline in red."""
     values = np.asarray(values, dtype=float)
-    ax.imshow(values, cmap=cmap, vmin=min(values.min(), 0), vmax=max(values.max(), 1))
-    threshold = (values.max() + min(values.min(), 0)) / 2
+    low, high = min(values.min(), 0), max(values.max(), 1)
+    if cmap == "coolwarm":  # signed values: white is 0, blue below it, red above
+        high = max(-low, high)
+        low = -high
+    ax.imshow(values, cmap=cmap, vmin=low, vmax=high)
     for (i, j), v in np.ndenumerate(values):
-        ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=11,
-                color="white" if v > threshold else "black")
+        dark = abs(v) > high / 2 if cmap == "coolwarm" else v > (low + high) / 2
+        ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=11, color="white" if dark else "black")
         if highlight is not None and highlight[i, j]:
             ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="red", linewidth=2.5))
-    ax.set_xticks(range(values.shape[1]))
-    ax.set_yticks(range(values.shape[0]))
-    ax.set_xlabel("column")
-    ax.set_ylabel("row")
+    ax.set(xticks=range(values.shape[1]), yticks=range(values.shape[0]), xlabel="column", ylabel="row", title=title)
     ax.grid(False)
-    ax.set_title(title)
     return ax
 
 
@@ -58,12 +57,13 @@ def plot_convolution_example(image, kernel, valid, same):
     image, kernel = np.asarray(image), np.asarray(kernel)
     fig, axes = plt.subplots(1, 4, figsize=(15, 4), gridspec_kw={"width_ratios": [6, 3, 4, 6]})
     plot_number_grid(axes[0], image, f"input {image.shape[0]}x{image.shape[1]}")
-    axes[0].add_patch(Rectangle((-0.5, -0.5), 3, 3, fill=False, edgecolor="red", linewidth=2.5))
+    axes[0].add_patch(Rectangle((-0.5, -0.5), 3, 3, fill=False, edgecolor="black", linewidth=2.5))
     plot_number_grid(axes[1], kernel, "3x3 filter (kernel)", cmap="coolwarm")
-    plot_number_grid(axes[2], valid, f"valid padding: {valid.shape[0]}x{valid.shape[1]}", cmap="Oranges")
-    axes[2].add_patch(Rectangle((-0.5, -0.5), 1, 1, fill=False, edgecolor="red", linewidth=2.5))
-    plot_number_grid(axes[3], same, f"same padding: {same.shape[0]}x{same.shape[1]}", cmap="Oranges")
-    fig.suptitle("A 3x3 filter slides over the image; red: the first window and the value it gives")
+    plot_number_grid(axes[2], valid, f"valid padding: {valid.shape[0]}x{valid.shape[1]}", cmap="coolwarm")
+    axes[2].add_patch(Rectangle((-0.5, -0.5), 1, 1, fill=False, edgecolor="black", linewidth=2.5))
+    plot_number_grid(axes[3], same, f"same padding: {same.shape[0]}x{same.shape[1]}", cmap="coolwarm")
+    fig.suptitle("A 3x3 filter slides over the image; outlined: the first window and the value it gives"
+                 " (outputs: red above 0, blue below)")
     fig.tight_layout()
     return fig
 
