@@ -8,7 +8,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -125,12 +125,62 @@ assert np.array_equal(big, dropout(np.ones(100_000), 0.5, seed=0))
 # images (Srivastava et al. 2014, see below).
 
 # %% [markdown]
+# ## Each step trains a thinned network
+#
+# Switching off a unit removes every connection into and out of it for that step, so each training
+# step updates a smaller network drawn at random from the full one, a "thinned" network in Srivastava
+# et al.'s word. Here are three steps of `Dropout(0.5)` after a hidden layer of eight units, using the
+# same `dropout` function as above to decide who stays:
+
+# %%
+# extra code – draws a small network as it is thinned by three training steps
+import matplotlib.pyplot as plt
+
+sizes = (4, 8, 3)  # inputs, hidden units (dropout after them), outputs
+masks = [dropout(np.ones(sizes[1]), 0.5, seed=step) > 0 for step in range(3)]
+masks.append(np.ones(sizes[1], dtype=bool))  # inference: nobody is dropped
+titles = [f"training step {step + 1}" for step in range(3)] + ["inference"]
+fig, axes = plt.subplots(1, 4, figsize=(14, 4.2))
+for ax, kept, title in zip(axes, masks, titles):
+    heights = [np.linspace(-1, 1, n) for n in sizes]
+    alive = [np.ones(sizes[0], bool), kept, np.ones(sizes[2], bool)]
+    for layer in range(2):
+        for i, a in enumerate(heights[layer]):
+            for j, b in enumerate(heights[layer + 1]):
+                if alive[layer][i] and alive[layer + 1][j]:
+                    ax.plot([layer, layer + 1], [a, b], color="tab:blue",
+                            linewidth=0.8, alpha=0.6)
+    for layer, ys in enumerate(heights):
+        fill = ["tab:blue" if on else "white" for on in alive[layer]]
+        edge = ["tab:blue" if on else "lightgray" for on in alive[layer]]
+        ax.scatter(np.full(len(ys), layer), ys, s=160, zorder=3, linewidths=1.5,
+                   c=fill, edgecolors=edge)
+    ax.set(title=f"{title}: {kept.sum()} of {sizes[1]} hidden units",
+           xticks=range(3), xticklabels=["input", "hidden", "output"], yticks=[])
+    ax.grid(False)
+fig.suptitle("Dropout(0.5) after the hidden layer: each step trains a different "
+             "thinned network (hollow: dropped)")
+fig.tight_layout()
+
+# %% [markdown]
+# *Figure: four drawings of a network with 4 inputs, 8 hidden units and 3 outputs. In each of three training steps some hidden units are hollow and have no connections; at inference every unit and every connection is there.*
+#
+# With eight hidden units there are 2⁸ = 256 possible thinned networks, and one with the 512 units of
+# our dense layer has 2⁵¹² of them; they all share the same weights, and training visits a different
+# one at every step. At inference the full network is used, with nothing dropped.
+
+# %% [markdown]
 # ## Why the survivors are multiplied by 1/(1 − p)
 #
 # The layer after dropout is trained on inputs where a fraction p is missing. If the survivors were
 # left as they are, its inputs would on average be (1 − p) times as large during training as at
 # inference, when nothing is dropped. Scaling the survivors by 1/(1 − p) makes the average the same in
-# both modes. Averaged over a million units:
+# both modes. In one line: a value h becomes 0 with probability p and h/(1 − p) with probability
+# 1 − p, so its expected value after dropout is
+#
+# $$E[h'] = p \cdot 0 + (1 - p) \cdot \frac{h}{1 - p} = h.$$
+#
+# Averaged over a million units:
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -307,6 +357,8 @@ scores = compare_seeds({"with dropout": "deeper_slice",
 #
 # - At training time `Dropout(p)` zeroes each value with probability p, a new random choice every
 #   step, and multiplies the rest by 1/(1 − p); at inference it passes everything through unchanged.
+# - So each training step trains a different thinned network, all sharing the same weights; the
+#   scaling makes every value's expected output what it is at inference: E[h'] = h.
 # - The 1/(1 − p) scaling keeps the average input of the next layer the same in both modes (1.00<!-- from: out:rate 0.5: -->
 #   against 0.50<!-- from: out:rate 0.5: --> without it, for p = 0.5<!-- from: set:dropout rate of the example -->).
 # - Dropout adds no parameters: the deeper network has 1,676,842<!-- from: out:parameters --> with or without it.
