@@ -8,7 +8,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -45,7 +45,6 @@ from course_utils import setup
 
 data = setup()
 
-import keras
 import numpy as np
 
 from course_utils import (
@@ -124,17 +123,10 @@ assert len(set(train_counts)) == 1 and len(set(test_counts)) == 1
 #
 # The network starts with small random weights chosen for inputs of about size 1. Raw pixels are up
 # to 255, so what the first layer computes from them (its pre-activations) comes out up to 255 times
-# larger than from scaled pixels.
-# Dividing by 255 maps 0..255 onto 0..1. The same tiny example gives the same numbers in every profile:
-
-# %%
-# NBVAL_CHECK_OUTPUT
-pixels = np.array([0, 51, 128, 255], dtype=np.uint8)
-print("raw:    ", pixels, pixels.dtype)
-print("scaled: ", (pixels.astype("float32") / 255).round(4), "float32")
-
-# %% [markdown]
-# And on real images, through the course's `prepare()`, which divides by 255 as the original code did
+# larger than from scaled pixels. Dividing by 255 maps 0..255 onto 0..1; the explainer
+# [10 · Normalisation and one-hot](10_normalisation_and_one_hot.ipynb) works it through value by
+# value and measures what raw pixels do to a network. Here, what it does to real images, through the
+# course's `prepare()`, which divides by 255 as the original code did
 # (on the first 5,000<!-- from: set:images the scaling example uses --> training images only: a `float32` value takes four bytes where a `uint8` one
 # takes one, as the first line below shows for a single image, so a float copy of all 50,000<!-- from: set:training images --> of the
 # full profile would be large; Exercise 1 asks how large). The series' networks do this division
@@ -160,25 +152,15 @@ assert x_scaled.min() >= 0 and x_scaled.max() <= 1
 # %% [markdown]
 # ## One-hot labels
 #
-# The network ends in ten outputs, one probability per class, so each label becomes a row of ten
-# numbers with a single 1 at the class's index. The original code did this with
-#
-# ```python
-# from keras.utils import np_utils   # original Keras 1/2 import: the module is gone in Keras 3
-# Y_train = np_utils.to_categorical(y_train, NB_CLASSES)
-# ```
-#
-# Today the same function is `keras.utils.to_categorical`:
-
-# %%
-# NBVAL_CHECK_OUTPUT
-labels = np.array([3, 0, 9])
-one_hot = keras.utils.to_categorical(labels, num_classes=10)
-for label, row in zip(labels, one_hot):
-    print(f"{label} ({CLASS_NAMES[label]:>8}) -> {row.astype(int)}")
+# The network ends in ten outputs, one probability per class, so `prepare()` also turns each label
+# into a row of ten numbers with a single 1 at the class's index, a one-hot row. (The original code
+# did this with `np_utils.to_categorical`, the line that fails on Keras 3; notebook
+# [10](10_normalisation_and_one_hot.ipynb) shows its replacement and how to read the rows.)
 
 # %%
 print("training labels", data.y_train[:n].shape, "-> one-hot", y_onehot.shape)
+print(f"image 0 is class {data.y_train[0, 0]} "
+      f"({CLASS_NAMES[data.y_train[0, 0]]}): {y_onehot[0].astype(int)}")
 assert (y_onehot.argmax(axis=1) == data.y_train[:n].ravel()).all()
 
 # %% [markdown]
@@ -192,7 +174,7 @@ assert (y_onehot.argmax(axis=1) == data.y_train[:n].ravel()).all()
 #   balanced sample of 6,000<!-- from: set:quick profile sample size --> of them.
 # - Every class has the same number of images, so chance level is 10%<!-- from: set:chance, 1 in 10 classes -->.
 # - Dividing by 255 changes the scale of the pixels (mean about 0.5<!-- from: out:divided by 255 --> instead of about 120), not the picture.
-# - `keras.utils.to_categorical` (formerly `np_utils.to_categorical`) turns a label into a one-hot row.
+# - Each label becomes a one-hot row: ten numbers, a 1 at the class's index (notebook 10 shows how).
 #
 
 # %% [markdown]

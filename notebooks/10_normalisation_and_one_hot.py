@@ -8,7 +8,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -93,15 +93,9 @@ print("uint8 arithmetic wraps around: 200 + 100 =", wrapped[0])
 # %% [markdown]
 # The last line is why the conversion to float comes first: `uint8` has no room above 255, so sums
 # silently wrap around. Why `float32` and not Python's default `float64`? Keras computes in
-# `float32`, and the full training set is already large:
-
-# %%
-# NBVAL_CHECK_OUTPUT
-shape = (50_000, 32, 32, 3)  # the full CIFAR-10 training set
-for dtype in ("uint8", "float32", "float64"):
-    print(f"{dtype:8} {np.prod(shape) * np.dtype(dtype).itemsize / 1e6:8,.1f} MB")
-
-# %% [markdown]
+# `float32`, and every byte counts four times over: [01](01_explore_data.ipynb)'s Exercise 1 works out
+# what the full training set weighs as `uint8` and as `float32`; `float64` would double that again.
+#
 # On real images, a histogram of the pixel values before and after scaling:
 
 # %%
@@ -122,9 +116,15 @@ fig = plot_pixel_histograms(
 # A new network starts with small random weights. Keras chooses their size (Glorot initialisation)
 # so that, for inputs of roughly unit size, each layer's outputs stay roughly the size of its
 # inputs. Feed it values 255 times larger and every layer's output grows with them, until the final
-# softmax puts most of its probability on one class. If that class is wrong, the loss
-# (cross-entropy) is large. Here is the same untrained deeper network on 500 test images, raw and
-# scaled:
+# softmax puts most of its probability on one class.
+#
+# To say how bad that is we need the loss the networks are trained with, **cross-entropy**: for one
+# image it is minus the natural logarithm of the probability the network gives the true class. A
+# network that is sure and right scores −ln 1 = 0; one that spreads its probability evenly over the
+# ten classes gives the true class 1/10 and scores −ln(1/10) = ln 10 ≈ 2.30<!-- from: set:ln 10, the loss of an even guess over 10 classes -->; one that is sure and
+# wrong gives the true class almost nothing and scores a large number. (The one-hot section below
+# works an example through Keras.) Here is the same untrained deeper network on 500 test images, raw
+# and scaled, with the mean cross-entropy over the images:
 
 # %%
 keras.utils.set_random_seed(0)
@@ -148,6 +148,38 @@ assert start["raw 0-255"][1] > 2 * start["scaled 0-1"][1]
 # "about 10%<!-- from: set:an even guess over 10 classes --> for every class"). On raw inputs it gives its top class 80%<!-- from: out:raw 0-255 : the top class --> of the probability on
 # average, and its loss (9.81<!-- from: out:raw 0-255 : the top class -->) is more than four times as high: confident, and mostly about the
 # wrong class.
+#
+# How much larger do the outputs get? At initialisation it can be said exactly. Every bias starts at
+# 0, so each convolution and dense layer is linear: 255 times the input gives 255 times the output.
+# ReLU and max pooling keep a positive factor as it is (max(0, 255a) = 255 max(0, a), and the
+# largest of 255 times four numbers is 255 times the largest), and dropout does nothing at
+# inference. So the values the last layer hands to softmax, the **logits**, are exactly 255 times
+# larger for raw pixels. A check on the same network and images:
+
+# %%
+# the logits: what the last layer computes before its softmax
+last = untrained.get_layer("classes")
+features = keras.Model(untrained.inputs[0], last.input)
+kernel, bias = (keras.ops.convert_to_numpy(w) for w in last.weights)
+logits = {name: features.predict(x, verbose=0) @ kernel + bias
+          for name, x in (("raw", x_raw), ("scaled", x_scaled))}
+biases = [w.numpy() for w in untrained.weights if "bias" in w.path]
+print("every bias is 0 at the start:", all(not b.any() for b in biases))
+ratio = logits["raw"] / logits["scaled"]
+print(f"logits raw / logits scaled: from {ratio.min():.4f} to {ratio.max():.4f}")
+error = np.abs(logits["raw"] - 255 * logits["scaled"]).max()
+top = np.abs(logits["raw"]).max()
+print(f"largest difference from exactly 255 times: {error / top * 1e6:.1f} "
+      f"millionths of the largest logit ({top:.1f})")
+
+# %% [markdown]
+# The ratio is 255 for every logit of every image, up to the rounding of `float32` arithmetic: the
+# largest gap between a raw logit and 255 times its scaled twin is 1.1<!-- from: out:largest difference --> millionths of the largest
+# logit. (The ratio itself strays further from 255 for logits near 0, where the same tiny gap is
+# divided by a smaller number.) Softmax
+# turns logits into probabilities through e to the power of each logit, so multiplying all of them by
+# 255 turns small differences between classes into huge ones: that is the 80%<!-- from: out:raw 0-255 : the top class --> top-class probability
+# above.
 
 # %% [markdown]
 # ## What happens in training: raw against scaled pixels
@@ -328,12 +360,21 @@ print("first five training labels:",
 print(keras.utils.to_categorical(data.y_train[:5], 10).astype(int))
 
 # %% [markdown]
-# ## Why a vector and not the class number?
+# ## Why a vector, and why not predict the class number?
 #
-# Two reasons. First, the loss compares ten predicted probabilities with ten label values;
-# with a one-hot label, categorical cross-entropy reduces to minus the log of the probability given
-# to the true class. Second, class numbers have no order: a cat (3) is not "between" a bird (2) and
-# a deer (4), but a loss computed on the numbers themselves would treat it so.
+# The network's last layer outputs ten probabilities, one per class. A one-hot label is the same kind
+# of object: the probabilities of a perfectly sure answer, all on the true class. Categorical
+# cross-entropy compares the two rows, and with a one-hot label it reduces to the loss defined above,
+# minus the log of the probability given to the true class.
+#
+# The vector is a convenient way to store the label, not a necessity: the class number can serve as
+# the index of the true class, and the sparse loss further down does exactly that, with the same
+# values. What the class number must not become is a quantity the network predicts, say one output
+# trained with the squared error to say 3 for a cat. Classes have no order, so such a network would
+# treat mistaking a cat (3) for a deer (4) as a smaller error than for a truck (9), and for an image
+# that looks half cat and half deer it would be pushed towards a number between 3 and 4, which is
+# no class at all.
+# With ten probabilities, the worked example:
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -383,8 +424,11 @@ assert np.allclose(from_one_hot, from_indices, atol=1e-6)
 #
 # - `x.astype("float32") / 255` changes the scale of the pixels, not their information: 0-255 becomes
 #   0-1, and every ratio between pixels stays the same.
-# - Networks are initialised for inputs of about unit size; raw 0-255 inputs make an untrained network
-#   overconfident and its first loss several times larger. Trained and tested on raw pixels, the
+# - Cross-entropy, the training loss, is minus the log of the probability given to the true class:
+#   ln 10 ≈ 2.30<!-- from: set:ln 10, the loss of an even guess over 10 classes --> for an even guess over ten classes.
+# - Networks are initialised for inputs of about unit size; at initialisation raw 0-255 inputs make
+#   the logits exactly 255 times larger (zero biases, and ReLU and max pooling keep a positive
+#   factor), so the untrained network is overconfident and its first loss several times larger. Trained and tested on raw pixels, the
 #   deeper network still learned in every seed, but less well: over four seeds of our 10-epoch
 #   slice runs it averaged 50.11%<!-- from: out:raw 0-255 over 4 seeds --> on the test set against 53.72%<!-- from: out:scaled 0-1 over 4 seeds --> for the scaled runs, and it was
 #   behind in three seeds of four (seed 42, saved above, was the exception). Trained on one
