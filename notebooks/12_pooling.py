@@ -8,7 +8,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -70,7 +70,10 @@ from course_utils import (
 #
 # `MaxPooling2D(pool_size=2)` cuts each feature map into 2 × 2 windows that do not overlap and keeps
 # the largest value of each. A 4 × 4 map becomes 2 × 2; in the baseline a 32 × 32 map becomes
-# 16 × 16. Each channel is pooled on its own, and the layer has no weights to learn.
+# 16 × 16. Each channel is pooled on its own, and the layer has no weights to learn. Fewer values is
+# one thing pooling buys; the other, measured in [11](11_convolution_and_shapes.ipynb), is reach:
+# every filter after a pooling layer spans twice as many pixels of the image (its receptive field
+# grows twice as fast).
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -209,9 +212,12 @@ assert equivariance_error(baseline, image, "conv1", 1) < 1e-4
 
 # %% [markdown]
 # `conv1` moves with the image: the differences are rounding noise. After `pool1` a 2-pixel shift is
-# still a clean 1-position move of the pooled maps, but a 1-pixel shift is neither a move nor no
-# change: the values inside the 2 × 2 windows change. Pooling gives invariance only to moves that
-# stay inside its windows, which is why the next two tests find it approximate.
+# still a clean 1-position move of the pooled maps. A 1-pixel shift is half a pooled position, which
+# the code rounds down to 0, so for it the cell compares the pooled maps with the unmoved ones: the
+# largest difference, 82.33%<!-- from: out:pool1, shift 1 px --> of the largest value, says a 1-pixel shift is far from "no change". (We
+# did not compare it with a one-position move; a pooled map has no half positions to move by.)
+# Pooling gives invariance only to moves that stay inside its windows, which is why the next two
+# tests find it approximate.
 
 # %% [markdown]
 # ## Max, average or no pooling: how much do the maps change under a shift?
@@ -236,8 +242,24 @@ assert all(curve[0] == 0.0 for curve in change.values())
 # %% [markdown]
 # *Figure: the relative change of the baseline's conv1 maps against a shift of 0 to 4 pixels, with no pooling, max pooling and average pooling.*
 #
-# Both kinds of pooling make the maps change less than no pooling at a one-pixel shift, but none of
-# the three curves stays near zero: pooling dampens the effect of a shift, it does not remove it.
+# What the vertical axis measures: for each shift, the maps of the moved images are compared with
+# the maps of the unmoved images **at the same positions**; the relative change is the size
+# (Euclidean norm) of the difference divided by the size of the unmoved maps, over all 200 images.
+# 0%<!-- from: set:no difference at any position --> means no value changed anywhere.
+#
+# Because the maps are not moved back before the comparison, this measures how different the values
+# are at each position, what the next layer sees there, and not whether the layer moved with the
+# image. An exact move counts as a change. Without pooling the maps move exactly with the image, as
+# the equivariance test showed, yet that curve shows 73%<!-- from: out:no pooling --> at 1 pixel. Max pooling shows
+# 78%<!-- from: out:max 2x2 --> at 2 pixels, the shift the same test found to be an exact one-position move of the pooled
+# maps. Read this way, both kinds of pooling make the values change less than no pooling at every
+# shift, but none of the three curves stays near zero: pooling dampens the effect of a shift, it
+# does not remove it.
+#
+# Average pooling changed the values less than max pooling at every shift (48%<!-- from: out:average 2x2 --> against
+# 54%<!-- from: out:max 2x2 --> at 1 pixel). We have not measured why, and these are one trained model's maps; the
+# networks in this series use max pooling, as the book's code did, and whether average pooling
+# would train a better one here is an experiment we have not run.
 
 # %% [markdown]
 # ## The translation test: does a shift change the answer?
@@ -307,8 +329,9 @@ assert all(curve[0] == 0.0 and curve[4] > 0.0 for curve in sensitivity.values())
 # The worry behind that sentence is a fair one: pooling does throw information away, as we counted
 # above, and anything that throws information away deserves a look. But "bias" there means two
 # different things. Pooling carries an **inductive bias**: a built-in assumption, a statistical
-# prior, that the exact position of a feature within a small window does not matter, because
-# neighbouring pixels of real images tend to look alike. We can test that assumption on the data:
+# prior, that the exact position of a feature within a small window does not matter for the answer.
+# Part of what makes that assumption reasonable can be checked on the data: neighbouring pixels of
+# real images tend to look alike, so moving something by a pixel changes the image little.
 
 # %%
 real = neighbour_correlation(data.x_test[:1000])
@@ -325,8 +348,10 @@ assert real > 0.5 > abs(shuffled)
 # *Figure: two scatter plots of each pixel against its right-hand neighbour: along the diagonal for real images, a shapeless cloud for shuffled pixels.*
 #
 # In real images a pixel predicts its neighbour well (the points hug the diagonal); in shuffled
-# images it does not. That is what pooling bets on, and the translation test above shows where
-# the bet is imperfect: a robustness problem, measured in pixels.
+# images it does not. Note what this measures: the smoothness of raw images, not what max pooling
+# does to a network's feature maps. Smooth images make pooling's bet reasonable; whether the trained
+# network's pooled maps honour it is what the shift tests above measured directly, and there the bet
+# is imperfect: a robustness problem, measured in pixels.
 
 # %% [markdown]
 # **Social bias** is something else: a system that works worse for some groups of people, or decides
@@ -390,8 +415,8 @@ for name, accuracies in per_class.items():
 # - It ignores a one-pixel move only when the move stays inside a pooling window. Measured on trained
 #   models, shifts of 1 to 4 pixels change a growing share of predictions: pooling buys only
 #   approximate shift invariance (Zhang 2019; Azulay and Weiss 2019).
-# - Pooling is an inductive bias, an assumption about images (neighbouring pixels are alike, which
-#   the data confirms); social bias is about people, and enters through data, labels, evaluation and
+# - Pooling is an inductive bias, an assumption that a feature's exact position within a window
+#   does not matter (made reasonable by smooth images, imperfect in the shift tests); social bias is about people, and enters through data, labels, evaluation and
 #   deployment. Disparities are found by measuring per group, not by reading the architecture.
 #
 
