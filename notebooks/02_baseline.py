@@ -8,7 +8,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -68,7 +68,9 @@ from course_utils import (
 # (to 16 × 16), dropout, then a fully connected layer of 512 units and a softmax over the ten
 # classes. Every argument is named: the book's code passed some of them by position, and Keras 3
 # reads some positions differently ([03](03_deeper.ipynb) shows one such trap). `compile` sets what
-# training optimises, as the book did: RMSprop with Keras's defaults and categorical cross-entropy.
+# training optimises, as the book did: RMSprop with Keras's defaults and categorical cross-entropy
+# (minus the log of the probability the network gives the true class; [10](10_normalisation_and_one_hot.ipynb)
+# works it out by hand).
 #
 # One layer is new: `Rescaling(1 / 255)`, the division by 255 that the book did to the arrays before
 # training. Inside the model it travels with the model: whoever trains, tests or uses it passes raw

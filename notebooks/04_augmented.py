@@ -8,7 +8,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -666,18 +666,21 @@ for name, run in augmented.items():
 #
 # ### Exercise 1: the loss of a network that does not look
 #
-# A network gives every test image the same ten probabilities, 0.1 each. What is its categorical
-# cross-entropy on any image (three decimals)? Compare it with the losses printed above.
+# The collapsed network's loss sat at ln 10, the loss of an answer that spreads its probability
+# evenly over CIFAR-10's ten classes. CIFAR-100 has 100 classes. A network that gives every
+# CIFAR-100 image the same 100 probabilities, 0.01 each: what is its categorical cross-entropy on
+# any image (three decimals)?
 
 # %%
 answer = None  # the loss
-check(answer, "b5b6e4ef7f3e4623", "loss of a uniform answer")
+check(answer, "d099ef8117a2716b", "loss of a uniform answer over 100 classes",
+      hints={"b5b6e4ef7f3e4623": "that is ten classes; this network spreads over 100"})
 
 # %%
 #@solution
-# minus the log of the probability of the true class, whatever it is
-answer = round(-math.log(0.1), 3)
-assert check(answer, "b5b6e4ef7f3e4623", "loss of a uniform answer")
+# minus the log of the probability of the true class, whatever it is: ln 100 = 2 ln 10
+answer = round(-math.log(0.01), 3)
+assert check(answer, "d099ef8117a2716b", "loss of a uniform answer over 100 classes")
 
 # %% [markdown]
 # ### Exercise 2: a warp that does not blur

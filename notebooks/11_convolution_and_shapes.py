@@ -576,8 +576,9 @@ assert check(answer, "7619d24f3d1df662", "parameters of Conv2D(16, 5) on 3 chann
 # %% [markdown]
 # ### Exercise 3: the baseline with global average pooling
 #
-# Replace the baseline's `Flatten` with `GlobalAveragePooling2D`, keeping everything else. How many
-# parameters does the network have now?
+# Replace the baseline's `Flatten` with `GlobalAveragePooling2D`, keeping everything else (its layers
+# are listed in [02](02_baseline.ipynb); its dropout layers, explained in [13](13_dropout.ipynb), have no
+# parameters). How many parameters does the network have now?
 
 # %%
 answer = None  # total parameters

@@ -237,3 +237,140 @@ def test_code_lines_fit_the_reading_width(stem):
             if len(line) > MAX_CODE_LINE:
                 long_lines.append(f"cell {index} line {number}: {len(line)} characters")
     assert not long_lines, f"{stem}: code lines longer than {MAX_CODE_LINE} characters: {long_lines}"
+
+
+# Where each concept is explained, and how a code or markdown cell shows that it uses it. A notebook
+# read before the one that explains a concept must link that notebook in the section where it first
+# uses the concept (or earlier); the reading order is the README's ("after" column).
+CONCEPTS = {
+    "convolution (Conv2D)": ("11_convolution_and_shapes", r"\bConv2D\(", None),
+    "flatten and dense sizes": ("11_convolution_and_shapes", r"\b(?:Flatten|Dense)\(", None),
+    "the output-size rule": ("11_convolution_and_shapes", None, r"(?i)output-size rule"),
+    "receptive field": ("11_convolution_and_shapes", None, r"(?i)receptive field"),
+    "max pooling": ("12_pooling", r"\bMaxPooling2D\(", None),
+    "dropout": ("13_dropout", r"\bDropout\(", None),
+    "cross-entropy": ("10_normalisation_and_one_hot", r"crossentropy", None),
+    "one-hot labels": ("01_explore_data", r"to_categorical", None),
+    "dividing by 255": ("01_explore_data", r"\bRescaling\(|/ ?255\b", None),
+    "intervals and paired tests": ("05_comparison", r"wilson_interval|mcnemar|compare_seeds", None),
+}
+README = NOTEBOOKS.parent / "README.md"
+
+
+def reading_order() -> dict[str, float]:
+    """Position of each notebook in the README's reading path: 01-05 in turn, and each explainer
+    right after the notebook in its 'after' column (explainers after the same one in number order)."""
+    rows = re.findall(r"^\| `(\d\d_\w+)` \|.*\| (\d\d|-) \|$", README.read_text(), re.M)
+    assert rows, "README.md: the notebook table (| `NN_name` | ... | after |) is missing"
+    order = {}
+    for stem, after in rows:
+        main = int(stem[:2]) <= 9
+        order[stem] = int(stem[:2]) if main else int(after) + int(stem[:2]) / 100
+    return order
+
+
+def concepts_used_before_explained(cells: list[tuple[str, str]], stem: str, order: dict[str, float]) -> list[str]:
+    """Concepts a notebook uses before its reader has met the notebook that explains them, without
+    a link to that notebook in the section of first use or before it."""
+    found = []
+    for concept, (home, code_pattern, text_pattern) in CONCEPTS.items():
+        if home == stem or order[home] < order[stem]:
+            continue
+        first = next((i for i, (kind, source) in enumerate(cells)
+                      if (kind == "code" and code_pattern and re.search(code_pattern, source))
+                      or (kind == "markdown" and text_pattern and re.search(text_pattern, source))), None)
+        if first is None:
+            continue
+        end = next((i for i in range(first + 1, len(cells))
+                    if cells[i][0] == "markdown" and re.match(r"##?\s", cells[i][1])), len(cells))
+        linked = any(kind == "markdown" and f"]({home}.ipynb" in source for kind, source in cells[:end])
+        if not linked:
+            found.append(f"{concept} (cell {first}) is explained in {home}, read later: link it there")
+    return found
+
+
+@pytest.mark.parametrize("stem", [p.stem for p in SCRIPTS])
+def test_no_concept_is_used_before_its_notebook_or_a_link_to_it(stem):
+    found = concepts_used_before_explained(_cells(NOTEBOOKS / f"{stem}.py"), stem, reading_order())
+    assert not found, f"{stem}: " + "; ".join(found)
+
+
+def test_the_concept_order_check_catches_a_missing_link():
+    order = reading_order()
+    assert set(order) == set(STEMS), "README.md's notebook table lists every notebook once"
+    assert order["02_baseline"] < order["10_normalisation_and_one_hot"] < order["03_deeper"] < order["11_convolution_and_shapes"]
+    cells = _cells(NOTEBOOKS / "02_baseline.py")
+    without = [(kind, source.replace("](12_pooling.ipynb)", "](05_comparison.ipynb)")) for kind, source in cells]
+    assert any("max pooling" in f for f in concepts_used_before_explained(without, "02_baseline", order))
+    # a link only after the section where the concept is first used does not count
+    moved = [(k, s.replace("](13_dropout.ipynb)", "")) for k, s in cells] + [("markdown", "see [13](13_dropout.ipynb)")]
+    assert any("dropout" in f for f in concepts_used_before_explained(moved, "02_baseline", order))
+    # an explainer may use what an earlier one explained without linking it
+    assert concepts_used_before_explained([("code", "layers.Conv2D(1, 3)")], "12_pooling", order) == []
+
+
+NUMBER_IN_OUTPUT = re.compile(r"(?<![\w.])[-+]?\d[\d,]*(?:\.\d+)?%?")
+
+
+def _distinctive(value: float) -> bool:
+    """A number that would give an answer away: a fraction, or a whole number from 100 up. Small whole
+    numbers (a width of 14, 2 seeds) turn up in any output by coincidence, so they are not checked."""
+    return value != round(value) or abs(value) >= 100
+
+
+def _candidates(text: str):
+    """What a printed text could hand a student as an answer: each distinctive number (a percentage
+    also as a fraction), each pair of neighbouring ones on a line, and each word."""
+    for line in text.splitlines():
+        values = []
+        for token in NUMBER_IN_OUTPUT.findall(line):
+            value = float(token.rstrip("%").replace(",", ""))
+            if _distinctive(value):
+                values.append(value)
+                yield value
+            if token.endswith("%") and _distinctive(value / 100):
+                yield value / 100
+        yield from zip(values, values[1:])
+        yield from re.findall(r"[A-Za-z]{3,}", line)
+
+
+def giveaways(nb) -> list[str]:
+    """Exercises whose answer (by its check() hash) is printed in an output above the exercises."""
+    from course_utils.notebook import answer_hash
+
+    heading = next(i for i, cell in enumerate(nb.cells)
+                   if cell.cell_type == "markdown" and re.search(r"(?m)^##\s+Exercises", cell.source))
+    expected = {m.group(1): m.group(2) for cell in nb.cells[heading:] if cell.cell_type == "code"
+                and "#@solution" not in cell.source
+                for m in re.finditer(r"check\(\s*\w+,\s*\"([0-9a-f]{16})\",\s*\"([^\"]+)\"", cell.source)}
+    shown = {}
+    for index, cell in enumerate(nb.cells[:heading]):
+        for output in cell.get("outputs", []):
+            texts = [output.get("text", "")] + [v for k, v in output.get("data", {}).items() if k == "text/plain"]
+            for text in texts:
+                for candidate in _candidates("".join(text) if isinstance(text, list) else str(text)):
+                    shown.setdefault(answer_hash(candidate), (index, candidate))
+    return [f"'{what}': its answer {shown[digest][1]!r} is printed by cell {shown[digest][0]}"
+            for digest, what in expected.items() if digest in shown]
+
+
+@pytest.mark.parametrize("stem", [p.stem for p in IPYNBS])
+def test_no_exercise_answer_is_printed_above_it(stem):
+    found = giveaways(_read(NOTEBOOKS / f"{stem}.ipynb"))
+    assert not found, f"{stem}: " + "; ".join(found)
+
+
+def test_the_giveaway_check_catches_a_printed_answer():
+    import nbformat
+
+    nb = _read(NOTEBOOKS / "01_explore_data.ipynb")
+    assert giveaways(nb) == []
+    planted = nbformat.v4.new_code_cell("print(...)", outputs=[nbformat.v4.new_output(
+        "stream", name="stdout", text="uint8     153.6 MB\nfloat32   614.4 MB\n")])
+    nb.cells.insert(3, planted)
+    assert giveaways(nb) == []  # each size alone is not the answer, the pair is; on separate lines: not caught
+    planted.outputs[0]["text"] = "uint8 153.6 MB, float32 614.4 MB\n"
+    assert giveaways(nb) and "memory of the training set" in giveaways(nb)[0]
+    nb = _read(NOTEBOOKS / "11_convolution_and_shapes.ipynb")
+    nb.cells[4].outputs.append(nbformat.v4.new_output("stream", name="stdout", text="Conv2D(16, 5): 1,216 parameters\n"))
+    assert any("Conv2D(16, 5)" in found for found in giveaways(nb))
