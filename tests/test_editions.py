@@ -247,6 +247,38 @@ def test_the_student_edition_carries_no_test_markers(tmp_path):
     assert marked, "the instructor edition (run by nbval) keeps them"
 
 
+def test_the_student_edition_gives_each_notebooks_time_in_round_minutes(tmp_path):
+    """The measured sentence (seconds, dates, 'the series runner') is for maintainers; a student reads
+    'under a minute' or 'about N minutes', the same amounts rounded."""
+    built = build_editions(tmp_path)
+    quick = json.loads((ROOT / "results" / "series" / "quick.json").read_text(encoding="utf-8"))["notebooks"]
+    for path in sorted((built["student"] / "notebooks").glob("*.ipynb")):
+        header = "".join(json.loads(path.read_text(encoding="utf-8"))["cells"][0]["source"])
+        assert "series runner" not in header and "(measured" not in header, path.name
+        minutes = quick[path.stem] / 60
+        said = "under a minute" if minutes < 1 else "about a minute" if minutes < 1.5 else f"about {round(minutes)} minutes"
+        assert f"**Time:** {said} in the quick profile and " in header, (path.name, header[:300])
+        assert "once its runs exist, on a computer with 2 CPU cores." in header, path.name
+    instructor = (built["instructor"] / "notebooks" / "02_baseline.ipynb").read_text(encoding="utf-8")
+    assert "series runner" in instructor, "the instructor edition keeps the measured sentence"
+
+
+@pytest.mark.parametrize("amounts, said", [
+    (("59 s", "60 s"), ("under a minute", "about a minute")),
+    (("89 s", "90 s"), ("about a minute", "about 2 minutes")),
+    (("3 min", "12 min"), ("about 3 minutes", "about 12 minutes")),
+])
+def test_a_measured_time_reads_in_round_minutes_however_it_is_wrapped(amounts, said):
+    from workshop.times import student_time
+
+    measured = (f"**Time:** {amounts[0]} in the quick profile and {amounts[1]} in the full profile once its\n"
+                "runs exist (measured by the series runner on 4 CPU cores, 2026-12-05).\nIt trains nothing.")
+    assert student_time(measured) == (f"**Time:** {said[0]} in the quick profile and {said[1]} in the full "
+                                      "profile once its runs exist, on a computer with 4 CPU cores.\nIt trains nothing.")
+    typed = "**Time:** a few minutes, whatever the machine."
+    assert student_time(typed) == typed
+
+
 def test_the_student_edition_has_no_teaching_cell_asserts_but_keeps_each_check(tmp_path):
     """Asserts check the course in CI; a student gets the printed result and, in exercises, check()."""
     import ast

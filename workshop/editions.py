@@ -29,6 +29,7 @@ from pathlib import Path
 from course_utils.core.atomic import write_text_atomic
 from .handouts import INSTRUCTOR_MARKER, split_instructor, student_part
 from .launch import LaunchSettings, read_settings
+from .times import student_time
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTION_CODE = "#@solution"
@@ -109,8 +110,8 @@ def without_asserts(source: str) -> str:
 
 def student_notebook(notebook: dict) -> dict:
     """A copy of an ``.ipynb`` (as JSON) without its solution and instructor cells, without the
-    ``# NBVAL_...`` lines that tell the test runner which outputs to compare, and without the asserts
-    that check the course (see :func:`without_asserts`)."""
+    ``# NBVAL_...`` lines that tell the test runner which outputs to compare, without the asserts
+    that check the course (see :func:`without_asserts`), and with the header's time in round minutes."""
     cells = []
     for cell in notebook["cells"]:
         if is_teacher_only(cell):
@@ -119,6 +120,8 @@ def student_notebook(notebook: dict) -> dict:
         if cell["cell_type"] == "code":
             text = "".join(line for line in text.splitlines(keepends=True) if not line.strip().startswith("# NBVAL_"))
             cell = {**cell, "source": without_asserts(text)}
+        elif "**Time:**" in text:
+            cell = {**cell, "source": student_time(text)}
         cells.append(cell)
     return {**notebook, "cells": cells}
 

@@ -74,6 +74,25 @@ def time_sentence(stem: str, records: dict[str, dict]) -> str | None:
             f"series runner on {where}).")
 
 
+# the measured sentence, its line breaks anywhere: amounts and units, then the cores of the first machine
+MEASURED = re.compile(r"\s+".join([r"\*\*Time:\*\*", r"(\d+)", r"(s|min)", "in", "the", "quick", "profile", "and",
+                                  r"(\d+)", r"(s|min)", "in", "the", "full", "profile", "once", "its", "runs", "exist",
+                                  r"\(measured", "by", "the", "series", "runner", "on", r"(\d+)", r"CPU"]) + r"[^)]*\)\.")
+
+
+def _roughly(amount: str, unit: str) -> str:
+    minutes = int(amount) / 60 if unit == "s" else int(amount)
+    return "under a minute" if minutes < 1 else "about a minute" if minutes < 1.5 else f"about {minutes:.0f} minutes"
+
+
+def student_time(text: str) -> str:
+    """The header's measured sentence as a student reads it: rounded to minutes, without the record's
+    dates (the measurement itself stays in the instructor edition and in ``results/series/``)."""
+    return MEASURED.sub(lambda m: (f"**Time:** {_roughly(m[1], m[2])} in the quick profile and "
+                                   f"{_roughly(m[3], m[4])} in the full profile once its runs exist, "
+                                   f"on a computer with {m[5]} CPU cores."), text, count=1)
+
+
 def load_records(root: Path) -> dict[str, dict]:
     folder = root / "results" / "series"
     return {p.stem: json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))}
