@@ -59,6 +59,7 @@ from course_utils import (
     plot_misclassified,
     quick_profile_note,
     start_run,
+    wilson_interval,
 )
 
 # %% [markdown]
@@ -204,13 +205,25 @@ fig = plot_learning_curves(
 
 # %%
 BOOK, RERUNS = 0.664, 0.668
-print(f"ours: {r['test_accuracy']:.1%} on {r['data']['test_images']:,} test images "
-      f"after {r['epochs_completed']} epochs ({r['profile']['name']} profile)")
+test_images = r["data"]["test_images"]
+# the diagonal of the confusion matrix: the test images it got right
+low, high = wilson_interval(int(np.trace(r["confusion_matrix"])), test_images)
+print(f"ours: {r['test_accuracy']:.1%} on {test_images:,} test images "
+      f"after {r['epochs_completed']} epochs ({r['profile']['name']} profile); "
+      f"95% interval {low:.1%} to {high:.1%}")
 print(f"book: {BOOK:.1%}, "
       f"independent re-runs: about {RERUNS:.1%} (20 epochs, full data)")
 quick_profile_note(data.profile)
 # clearly better than the 10% of guessing, in every profile
 assert r["test_accuracy"] > 0.15
+
+# %% [markdown]
+# The interval is how far the luck of the test images alone could move the score: had the model been
+# tested on another 10,000<!-- from: set:test images --> images like these, its accuracy could have come out anywhere in it (95%<!-- from: set:the intervals' confidence level -->
+# of intervals built this way contain the accuracy the model would have on all such images;
+# [05](05_comparison.ipynb) shows how they are computed). The book's 66.4%<!-- from: out:book: --> lies inside ours, 65.8%<!-- from: out:ours: -->
+# to 67.7%<!-- from: out:ours: -->, so on this evidence our run and the book's cannot be told apart; a run with another
+# seed would land elsewhere too, which 05 measures.
 
 # %% [markdown]
 # ## Where it goes wrong: the confusion matrix

@@ -8,7 +8,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -63,6 +63,7 @@ from course_utils import (
     plot_per_class_accuracy,
     run_experiment,
     start_run,
+    wilson_interval,
 )
 
 # %% [markdown]
@@ -232,29 +233,28 @@ fig = plot_learning_curves(
 
 # %%
 RERUNS_40_EPOCHS = 0.758
-print(f"deeper:   {r['test_accuracy']:.1%} after {r['epochs_completed']} epochs "
-      f"({r['profile']['name']} profile)")
-print(f"baseline: {baseline.results['test_accuracy']:.1%} "
-      f"after {baseline.results['epochs_completed']} epochs")
+for name, results in (("deeper", r), ("baseline", baseline.results)):
+    # right answers (the confusion matrix's diagonal) out of all test images
+    matrix = np.array(results["confusion_matrix"])
+    low, high = wilson_interval(int(np.trace(matrix)), int(matrix.sum()))
+    profile = results["profile"]["name"]
+    print(f"{name + ':':9} {results['test_accuracy']:.1%} after "
+          f"{results['epochs_completed']} epochs ({profile} profile), "
+          f"95% interval {low:.1%} to {high:.1%} on {matrix.sum():,} test images")
 print(f"reference: about {RERUNS_40_EPOCHS:.1%} after 40 epochs "
       f"(independent re-runs, full data)")
 quick_profile_note(data.profile)
-test_images = sum(r["data"]["test_per_class"].values())
-# two standard errors
-sampling = 2 * (r["test_accuracy"] * (1 - r["test_accuracy"]) / test_images) ** 0.5
-print(f"two standard errors of an accuracy of {r['test_accuracy']:.1%} "
-      f"measured on {test_images:,} test images: "
-      f"{sampling:.1%}")
 assert r["test_accuracy"] > 0.15
 
 # %% [markdown]
-# In the full-profile run saved here our 20 epochs landed at 75.4%<!-- from: out:deeper: -->, below the re-run's 75.8%<!-- from: out:reference: --> after
-# 40 by less than the uncertainty of either score: an accuracy measured on 10,000<!-- from: set:test images --> test images carries
-# two standard errors of 0.9%<!-- from: out:two standard errors --> (the last line above), before counting the spread between training runs
-# with different seeds, which this notebook does not measure. One run of each cannot tell us whether
-# the re-run's extra 20 epochs helped.
+# In the full-profile run saved here our 20 epochs landed at 75.4%<!-- from: out:deeper: -->. The re-run's 75.8%<!-- from: out:reference: --> after 40
+# epochs lies inside our 95%<!-- from: set:the intervals' confidence level --> interval, 74.6%<!-- from: out:deeper: --> to 76.3%<!-- from: out:deeper: -->, and that interval counts only the luck
+# of the 10,000<!-- from: set:test images --> test images, not the spread between training runs with different seeds, which this
+# notebook does not measure. One run of each cannot tell us whether the re-run's extra 20 epochs
+# helped.
 #
-# The gap to the baseline is of another size: 75.4%<!-- from: out:deeper: --> against 66.8%<!-- from: out:baseline: -->, far more than those 0.9%<!-- from: out:two standard errors -->.
+# The gap to the baseline is of another size: 75.4%<!-- from: out:deeper: --> against 66.8%<!-- from: out:baseline: -->, and the two intervals
+# (74.6%<!-- from: out:deeper: --> to 76.3%<!-- from: out:deeper: --> and 65.8%<!-- from: out:baseline: --> to 67.7%<!-- from: out:baseline: -->) are far apart.
 # It is still one run of each; [05](05_comparison.ipynb) reads six seeds of both recipes, and every
 # deeper run there scores above every baseline run.
 #
@@ -277,19 +277,23 @@ gains = {
 by_gain = sorted(gains.items(), key=lambda x: x[1])
 print("deeper minus baseline:", ", ".join(f"{c} {g:+.0%}" for c, g in by_gain))
 per_class_images = min(r["data"]["test_per_class"].values())
-# two standard errors of an accuracy near 50%
-noise = 2 * (0.25 / per_class_images) ** 0.5
-print(f"{per_class_images:,} test images per class: "
-      f"differences below about {noise:.0%} may be chance")
+# 95% half-width of one accuracy near 50% (where it is widest), measured on n images
+half_width = 1.96 * (0.25 / per_class_images) ** 0.5
+print(f"{per_class_images:,} test images per class: one class's accuracy is uncertain "
+      f"by up to about ±{half_width:.0%} (95%)")
 
 # %% [markdown]
 # *Figure: grouped bars of test accuracy for each class, one bar for the baseline and one for the deeper network.*
 #
 # Compare the spread between each model's easiest and hardest class with the gap between the two
 # models, and look for classes where the better model on average is worse. With 100 (quick) or 1,000<!-- from: set:test images per class in the full data -->
-# (full) test images per class, small differences are noise: the last line above gives their size.
+# (full) test images per class, each class's accuracy is itself uncertain: the last line above gives
+# by how much. A difference between the two models on the same class has an uncertainty of its own,
+# which depends on how many of that class's images only one of the two got right (the paired test of
+# [05](05_comparison.ipynb)); the line above gives only its scale, not a test.
 #
-# In the full-profile run saved here, three classes stayed within that: horse (+2%<!-- from: out:deeper minus baseline -->), cat (+0%<!-- from: out:deeper minus baseline -->)
+# In the full-profile run saved here, three classes moved within that scale, so this run
+# cannot say whether they changed at all: horse (+2%<!-- from: out:deeper minus baseline -->), cat (+0%<!-- from: out:deeper minus baseline -->)
 # and deer (−2%<!-- from: out:deeper minus baseline -->). That the deeper network gains nothing on cats while gaining 23%<!-- from: out:deeper minus baseline --> on dogs surprised
 # us; one run cannot say whether it would hold for another seed.
 

@@ -252,7 +252,7 @@ CONCEPTS = {
     "cross-entropy": ("10_normalisation_and_one_hot", r"crossentropy", None),
     "one-hot labels": ("01_explore_data", r"to_categorical", None),
     "dividing by 255": ("01_explore_data", r"\bRescaling\(|/ ?255\b", None),
-    "intervals and paired tests": ("05_comparison", r"wilson_interval|mcnemar|compare_seeds", None),
+    "intervals and paired tests": ("05_comparison", r"\b(?:wilson_interval|mcnemar_exact|compare_seeds)\(", None),
 }
 README = NOTEBOOKS.parent / "README.md"
 
