@@ -218,11 +218,10 @@ quick_profile_note(data.profile)
 assert r["test_accuracy"] > 0.15
 
 # %% [markdown]
-# The interval is how far the luck of the test images alone could move the score: had the model been
-# tested on another 10,000<!-- from: set:test images --> images like these, its accuracy could have come out anywhere in it (95%<!-- from: set:the intervals' confidence level -->
-# of intervals built this way contain the accuracy the model would have on all such images;
-# [05](05_comparison.ipynb) shows how they are computed). The book's 66.4%<!-- from: out:book: --> lies inside ours, 65.8%<!-- from: out:ours: -->
-# to 67.7%<!-- from: out:ours: -->, so on this evidence our run and the book's cannot be told apart; a run with another
+# The interval is how far the luck of the test images alone could have moved the score: 95%<!-- from: set:the intervals' confidence level --> of
+# intervals built this way, on 10,000<!-- from: set:test images --> test images, contain the accuracy the model would have on all images
+# like these ([05](05_comparison.ipynb) shows how they are computed). The book's 66.4%<!-- from: out:book: --> lies inside
+# ours, 65.8%<!-- from: out:ours: --> to 67.7%<!-- from: out:ours: -->, so on this evidence our run and the book's cannot be told apart; a run with another
 # seed would land elsewhere too, which 05 measures.
 
 # %% [markdown]

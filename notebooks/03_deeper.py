@@ -292,8 +292,8 @@ print(f"{per_class_images:,} test images per class: one class's accuracy is unce
 # which depends on how many of that class's images only one of the two got right (the paired test of
 # [05](05_comparison.ipynb)); the line above gives only its scale, not a test.
 #
-# In the full-profile run saved here, three classes moved within that scale, so this run
-# cannot say whether they changed at all: horse (+2%<!-- from: out:deeper minus baseline -->), cat (+0%<!-- from: out:deeper minus baseline -->)
+# In the full-profile run saved here, three classes moved by amounts small next to that scale, too
+# little for one run to count as a change: horse (+2%<!-- from: out:deeper minus baseline -->), cat (+0%<!-- from: out:deeper minus baseline -->)
 # and deer (−2%<!-- from: out:deeper minus baseline -->). That the deeper network gains nothing on cats while gaining 23%<!-- from: out:deeper minus baseline --> on dogs surprised
 # us; one run cannot say whether it would hold for another seed.
 

@@ -689,20 +689,22 @@ for name, run in augmented.items():
 # ### Exercise 1: the loss of a network that does not look
 #
 # The collapsed network's loss sat at ln 10, the loss of an answer that spreads its probability
-# evenly over CIFAR-10's ten classes. CIFAR-100 has 100 classes. A network that gives every
-# CIFAR-100 image the same 100 probabilities, 0.01 each: what is its categorical cross-entropy on
-# any image (three decimals)?
+# evenly over CIFAR-10's ten classes. The ImageNet challenge's images come in 1,000 classes
+# (Russakovsky et al. 2015, "ImageNet Large Scale Visual Recognition Challenge", IJCV 115). A
+# network that gives every such image the same 1,000 probabilities, 0.001 each: what is its
+# categorical cross-entropy on any image (three decimals)?
 
 # %%
 answer = None  # the loss
-check(answer, "d099ef8117a2716b", "loss of a uniform answer over 100 classes",
-      hints={"b5b6e4ef7f3e4623": "that is ten classes; this network spreads over 100"})
+check(answer, "241d5817aeeeec1e", "loss of a uniform answer over 1,000 classes",
+      hints={"b5b6e4ef7f3e4623": "that is for ten classes, not 1,000",
+             "d099ef8117a2716b": "that is for 100 classes, not 1,000"})
 
 # %%
 #@solution
-# minus the log of the probability of the true class, whatever it is: ln 100 = 2 ln 10
-answer = round(-math.log(0.01), 3)
-assert check(answer, "d099ef8117a2716b", "loss of a uniform answer over 100 classes")
+# minus the log of the probability of the true class, whatever it is: ln 1000 = 3 ln 10
+answer = round(-math.log(0.001), 3)
+assert check(answer, "241d5817aeeeec1e", "loss of a uniform answer over 1,000 classes")
 
 # %% [markdown]
 # ### Exercise 2: a warp that does not blur

@@ -93,8 +93,9 @@ print("uint8 arithmetic wraps around: 200 + 100 =", wrapped[0])
 # %% [markdown]
 # The last line is why the conversion to float comes first: `uint8` has no room above 255, so sums
 # silently wrap around. Why `float32` and not Python's default `float64`? Keras computes in
-# `float32`, and every byte counts four times over: [01](01_explore_data.ipynb)'s Exercise 1 works out
-# what the full training set weighs as `uint8` and as `float32`; `float64` would double that again.
+# `float32`, which takes 4 bytes a value where `uint8` takes 1 and `float64` 8, and the data is large:
+# [01](01_explore_data.ipynb)'s Exercise 1 works out what the full training set weighs as `uint8` and
+# as `float32`.
 #
 # On real images, a histogram of the pixel values before and after scaling:
 

@@ -143,7 +143,7 @@ fig = plot_filter_responses(
 # *Figure: a grey test image of a ship and its responses to a vertical-edge and a horizontal-edge filter, red for brighter and blue for darker.*
 #
 # Red marks where the image gets brighter to the right (or downwards), blue where it gets darker;
-# flat areas stay white. Each of the 32 filters in a real first layer produces one such map.
+# flat areas stay pale grey (zero). Each of the 32 filters in a real first layer produces one such map.
 
 # %% [markdown]
 # ## Filters are learned, not given
@@ -151,8 +151,10 @@ fig = plot_filter_responses(
 # Nobody writes the 32 filters of a real first layer by hand: training finds them. To see that it
 # can, hide the edge filter in data and let Keras find it. We make 64 random 8 × 8 "images", compute
 # with our `convolve2d` what the edge filter outputs for each, and train a one-filter `Conv2D` that
-# starts from random weights to give the same outputs: the loss is the mean squared difference, and
-# `fit` lowers it by gradient descent, exactly as it trains the networks in 02 and 03.
+# starts from random weights to give the same outputs. The loss is the mean squared difference, and
+# `fit` lowers it step by step: each step moves every weight a little in the direction that lowers
+# the loss on a batch of examples (gradient descent, here its plainest form, `SGD`). The networks of
+# 02 and 03 are trained the same way, with another loss and a refined optimiser (RMSprop).
 
 # %%
 rng = np.random.default_rng(0)
@@ -338,7 +340,7 @@ for model_name, network in (("baseline", build_baseline()), ("deeper", build_dee
 # of its own. Going through the layers, a window of k positions adds (k − 1) × jump pixels to the
 # field, where the jump is the distance in pixels between neighbouring positions of the layer's input;
 # a stride of s multiplies the jump by s. Pooling doubles the jump, so every 3 × 3 filter after it
-# spans twice as many pixels. We check each prediction against Keras: with every filter weight set
+# widens the field by twice as many pixels, 4 instead of 2. We check each prediction against Keras: with every filter weight set
 # to 1 and every bias to 0, one bright pixel reaches the centre value of a layer's output only from
 # inside that value's receptive field, so counting the columns from which it does measures the width.
 

@@ -72,8 +72,8 @@ from course_utils import (
 # the largest value of each. A 4 × 4 map becomes 2 × 2; in the baseline a 32 × 32 map becomes
 # 16 × 16. Each channel is pooled on its own, and the layer has no weights to learn. Fewer values is
 # one thing pooling buys; the other, measured in [11](11_convolution_and_shapes.ipynb), is reach:
-# every filter after a pooling layer spans twice as many pixels of the image (its receptive field
-# grows twice as fast).
+# every filter after a pooling layer adds twice as many pixels of the image to what a value sees (its
+# receptive field grows twice as fast).
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -253,10 +253,10 @@ assert all(curve[0] == 0.0 for curve in change.values())
 # the equivariance test showed, yet that curve shows 73%<!-- from: out:no pooling --> at 1 pixel. Max pooling shows
 # 78%<!-- from: out:max 2x2 --> at 2 pixels, the shift the same test found to be an exact one-position move of the pooled
 # maps. Read this way, both kinds of pooling make the values change less than no pooling at every
-# shift, but none of the three curves stays near zero: pooling dampens the effect of a shift, it
+# shift from 1 pixel on, but none of the three curves stays near zero: pooling dampens the effect of a shift, it
 # does not remove it.
 #
-# Average pooling changed the values less than max pooling at every shift (48%<!-- from: out:average 2x2 --> against
+# Average pooling changed the values less than max pooling at every shift from 1 pixel on (48%<!-- from: out:average 2x2 --> against
 # 54%<!-- from: out:max 2x2 --> at 1 pixel). We have not measured why, and these are one trained model's maps; the
 # networks in this series use max pooling, as the book's code did, and whether average pooling
 # would train a better one here is an experiment we have not run.

@@ -90,7 +90,7 @@ def student_time(text: str) -> str:
     dates (the measurement itself stays in the instructor edition and in ``results/series/``)."""
     return MEASURED.sub(lambda m: (f"**Time:** {_roughly(m[1], m[2])} in the quick profile and "
                                    f"{_roughly(m[3], m[4])} in the full profile once its runs exist, "
-                                   f"on a computer with {m[5]} CPU cores."), text, count=1)
+                                   f"on a computer with {m[5]} CPU cores."), text)
 
 
 def load_records(root: Path) -> dict[str, dict]:
