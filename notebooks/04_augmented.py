@@ -133,17 +133,25 @@ runs = {"trained first": run_collapse("collapse_from_trained", data=data),
         "untrained": run_collapse("collapse_from_untrained", data=data)}
 first = runs["trained first"]
 print(f"profile: {first['profile']['name']}; data: {first['data']['name']}")
+test_images = sum(first["predicted_class_counts"].values())
+# 95% interval of an accuracy, as notebook 05 computes it
+right = round(first["first_test"]["accuracy"] * test_images)
+low, high = wilson_interval(right, test_images)
 print(f"first cell: {len(first['first_history'])} epochs on x / 255, "
-      f"test accuracy {first['first_test']['accuracy']:.1%}")
+      f"test accuracy {first['first_test']['accuracy']:.1%} "
+      f"(95% interval {low:.1%} to {high:.1%})")
 top_share = {}
 for name, r in runs.items():
     counts = r["predicted_class_counts"]
     top = max(counts, key=counts.get)
-    top_share[name] = counts[top] / sum(counts.values())
+    test_images = sum(counts.values())
+    top_share[name] = counts[top] / test_images
+    low, high = wilson_interval(round(r["test_accuracy"] * test_images), test_images)
     print(f"{name:13} then {len(r['continued_history'])} epochs "
           f"x {r['steps_per_epoch']} batches of raw warped pixels: "
-          f"test loss {r['test_loss']:.4f}, test accuracy {r['test_accuracy']:.2%}; "
-          f"'{top}' for {counts[top]:,} of {sum(counts.values()):,} test images")
+          f"test loss {r['test_loss']:.4f}, test accuracy {r['test_accuracy']:.2%} "
+          f"(95% interval {low:.2%} to {high:.2%}); "
+          f"'{top}' for {counts[top]:,} of {test_images:,} test images")
 if data.profile.name == "quick":
     print(f"Quick profile: {len(first['first_history'])} epochs on the first "
           f"{first['train_images']:,} sample images, then "
@@ -344,8 +352,11 @@ for name, r in (("today's loss", first), ("Keras 2's clipped loss", clipped)):
     counts = r["predicted_class_counts"]
     top = max(counts, key=counts.get)
     train = r["probes"][-1]["training"]
+    test_images = sum(counts.values())
+    low, high = wilson_interval(round(r["test_accuracy"] * test_images), test_images)
     print(f"{name:22} test loss {r['test_loss_from_logits']:10.4f} from the logits, "
-          f"{r['test_loss_clipped']:7.4f} clipped; accuracy {r['test_accuracy']:.2%}")
+          f"{r['test_loss_clipped']:7.4f} clipped; accuracy {r['test_accuracy']:.2%} "
+          f"(95% interval {low:.2%} to {high:.2%})")
     print(f"{'':22} '{top}' for {counts[top] / sum(counts.values()):.1%} of answers; "
           f"dense units off on training images {train['dense_dead_units']:.1%}")
 
@@ -568,16 +579,18 @@ def summary(name, run):
     settings = (r.get("config") or {}).get("augmentation") or "none"
     # worst epoch-to-epoch drop
     fall = max(a["val_accuracy"] - b["val_accuracy"] for a, b in zip(h, h[1:]))
+    matrix = np.array(r["confusion_matrix"])
+    low, high = wilson_interval(int(np.trace(matrix)), int(matrix.sum()))
     print(f"{name:15} {settings:>8} {len(h):>6} "
           f"{h[-1]['accuracy']:>10.1%} {h[-1]['val_accuracy']:>9.1%} "
           f"{best['val_accuracy']:>8.1%} (ep. {best['epoch']:>2}) "
           f"{100 * fall:>7.1f} pt {r['test_accuracy']:>8.1%} "
-          f"{r['train_seconds'] / 60:>7.0f}")
+          f"{low:>6.1%}-{high:.1%} {r['train_seconds'] / 60:>7.0f}")
 
 
 print(f"{'run':15} {'settings':>8} {'epochs':>6} "
       f"{'train acc':>10} {'val acc':>9} {'best val acc':>17} "
-      f"{'val fall':>10} {'test acc':>8} {'minutes':>7}")
+      f"{'val fall':>10} {'test acc':>8} {'95% interval':>12} {'minutes':>7}")
 for name, run in {"deeper": deeper, **augmented}.items():
     summary(name, run)
 print()
