@@ -13,8 +13,9 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from shared import ROOT
 
-RESULTS = Path(__file__).resolve().parents[1] / "results" / "full"
+RESULTS = ROOT / "results" / "full"
 TAGGED = re.compile(r"(?<![\w.])(?P<number>\d+(?:\.\d+)?)(?P<percent>\s?%)?\s*"
                     r"<!--\s*ours:\s*(?P<path>[A-Za-z_][\w-]*(?:\.[\w-]+)+)\s*-->")
 

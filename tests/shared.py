@@ -1,10 +1,13 @@
-"""What several test modules share and is no fixture: the project's root and the legal-statement pattern."""
+"""What several test modules share and is no fixture: the project's root, the legal-statement pattern,
+slices of the bundled sample, and a run under an ASCII locale. Child processes that a test starts
+import it too (``sys.path.insert(0, TESTS)``)."""
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+TESTS = ROOT / "tests"
 ETHICS = ROOT / "ethics"
 # A paragraph naming one of these makes a legal statement, which must say "as of" a date.
 LEGAL = re.compile(r"AI Act|TAKE IT DOWN|DEFIANCE|GDPR|BIPA|Regulation \(EU\)|[Tt]ribunal|\bfined\b|\bfine of\b|"
@@ -26,3 +29,12 @@ def run_where_the_locale_is_ascii(code: str, *args: str) -> str:
                           text=True)
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout
+
+
+def sample_slice(sample, train: int, test: int):
+    """The first ``train`` training and ``test`` test images of ``sample`` as a Dataset of their own; its
+    sha256 names the slice, so no run of the whole sample, or of another slice, is reused for it."""
+    from course_utils.data import Dataset
+
+    return Dataset(sample.x_train[:train], sample.y_train[:train], sample.x_test[:test], sample.y_test[:test],
+                   kind="sample", source="sample slice", sha256=f"slice{train}x{test}-" + sample.sha256)

@@ -7,15 +7,14 @@ import pytest
 
 from course_utils.training.augment import (MILD_SETTINGS, ORIGINAL_SETTINGS, RandomWarp, build_augmenter,
                                   legacy_generator, sharpness, warp_steps, with_augmentation)
-from course_utils.data import load_dataset
 
 SIZE = 32
 CENTRE = (SIZE - 1) / 2
 
 
 @pytest.fixture(scope="module")
-def images():
-    return load_dataset("sample", progress=False).x_train[:16].astype("float32")
+def images(sample):
+    return sample.x_train[:16].astype("float32")
 
 
 def _random_params(n: int, seed: int = 0) -> dict[str, np.ndarray]:

@@ -8,18 +8,17 @@ import pytest
 
 import course_utils.training.collapse as collapse
 from course_utils.training.collapse import COLLAPSE_DEMOS, CollapseConfig, collapse_config, run_collapse
-from course_utils.data import Dataset, load_dataset
+from course_utils.data import load_dataset
 from course_utils.core.profiles import get_profile
+from shared import ROOT, sample_slice
 
 TINY = CollapseConfig("tiny", start="trained", first_epochs=1, continue_epochs=2, batch_size=64,
                       probe_images=64, logged_steps=12)
 
 
 @pytest.fixture(scope="module")
-def small():
-    sample = load_dataset("sample", progress=False)
-    return Dataset(sample.x_train[:640], sample.y_train[:640], sample.x_test[:200], sample.y_test[:200],
-                   kind="sample", source="sample slice", sha256="slice-" + sample.sha256)
+def small(sample):
+    return sample_slice(sample, 640, 200)
 
 
 def _run(config, small, tmp_path, **kwargs):
@@ -229,7 +228,7 @@ def test_the_committed_full_runs_collapse_from_trained_and_not_from_untrained():
     import json
     from pathlib import Path
 
-    folder = Path(__file__).resolve().parents[1] / "results" / "full"
+    folder = ROOT / "results" / "full"
     share = {}
     for name in ("collapse_from_trained", "collapse_from_untrained"):
         r = json.loads((folder / f"{name}.json").read_text())

@@ -17,6 +17,7 @@ from conftest import batch_bytes, replace_in_tar, tar_folder
 from course_utils.data import loading as data_mod
 from course_utils.data import DataError, load_dataset
 from course_utils.data.formats import TEST_BATCH
+from shared import ROOT
 
 
 def error_for(source, **kwargs) -> str:
@@ -243,7 +244,7 @@ def test_tls_certificate_error_explains_the_real_fix(https_server_with_untrusted
 
 
 def test_no_code_disables_tls_verification():
-    root = Path(__file__).resolve().parents[1]
+    root = ROOT
     for path in list((root / "course_utils").rglob("*.py")) + [root / "tasks.py"]:
         text = path.read_text()
         assert "_create_unverified_context" not in text and "CERT_NONE" not in text, path
@@ -251,7 +252,7 @@ def test_no_code_disables_tls_verification():
 
 def test_arrays_cannot_hold_objects():
     """np.load is always called with allow_pickle=False in the package."""
-    root = Path(__file__).resolve().parents[1] / "course_utils"
+    root = ROOT / "course_utils"
     for path in root.rglob("*.py"):
         for line in path.read_text().splitlines():
             if "np.load(" in line:

@@ -10,15 +10,17 @@ import os
 import subprocess
 import sys
 
+from shared import TESTS
+
 
 PARALLEL = """
 import json, sys
-from course_utils.data import Dataset, load_dataset
+from course_utils.data import load_dataset
 from course_utils.training.config import ExperimentConfig
 from course_utils.training.experiment import run_experiment
-s = load_dataset("sample", progress=False)
-data = Dataset(s.x_train[:1280], s.y_train[:1280], s.x_test[:500], s.y_test[:500], kind="sample",
-               source="slice", sha256="slice-" + s.sha256)
+sys.path.insert(0, sys.argv[2])
+from shared import sample_slice
+data = sample_slice(load_dataset("sample", progress=False), 1280, 500)
 out = {}
 for parallel in (False, True):
     config = ExperimentConfig("dp" if parallel else "single", model="baseline", epochs=2, train_images=1280, batch_size=64)
@@ -50,7 +52,7 @@ def _run_child(tmp_path, attempt):
     env = {**os.environ, "KERAS_BACKEND": "jax", "XLA_FLAGS": "--xla_force_host_platform_device_count=2",
            "TF_CPP_MIN_LOG_LEVEL": "3", "NPROC": XLA_THREADS}
     folder = tmp_path / f"attempt{attempt}"
-    return subprocess.run([sys.executable, "-c", PARALLEL, str(folder)], env=env, capture_output=True,
+    return subprocess.run([sys.executable, "-c", PARALLEL, str(folder), str(TESTS)], env=env, capture_output=True,
                           text=True, timeout=300)
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -71,7 +72,7 @@ from course_utils.training.experiment import ExperimentConfig, run_experiment
 
 def mid_second_epoch(self, batch, logs=None):  # the hook: tell the parent, then wait to be killed
     if self.epoch_now == 1 and batch == 2:  # the third batch of the second epoch
-        pathlib.Path(sys.argv[1], "in-epoch-2").touch()
+        print("in-epoch-2", flush=True)
         time.sleep(600)
 checkpoints.SafeCheckpoint.on_epoch_begin = lambda self, epoch, logs=None: setattr(self, "epoch_now", epoch)
 checkpoints.SafeCheckpoint.on_train_batch_end = mid_second_epoch
@@ -82,16 +83,27 @@ run_experiment(config, profile="quick", data=load_dataset("sample", progress=Fal
 """
 
 
+def _wait_for_line(stream, wanted: str, seconds: float) -> bool:
+    """Read ``stream`` line by line until one is ``wanted``; False at its end or after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while (left := deadline - time.monotonic()) > 0:
+        ready, _, _ = select.select([stream], [], [], left)
+        line = stream.readline() if ready else ""
+        if not line:
+            return False
+        if line.strip() == wanted:
+            return True
+    return False
+
+
 def test_killed_run_resumes_from_last_finished_epoch(sample, tmp_path):
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
     log = tmp_path / "runs" / "quick" / "resume" / "history.jsonl"
     first_checkpoint = tmp_path / "runs" / "quick" / "resume" / "checkpoints" / "epoch-001.json"
-    child = subprocess.Popen([sys.executable, "-c", RESUME_SCRIPT, str(tmp_path)], env=env)
-    marker = tmp_path / "in-epoch-2"
-    deadline = time.time() + 300
-    while time.time() < deadline and not marker.exists() and child.poll() is None:
-        time.sleep(0.05)  # polling for the child's signal, not a guess at how long an epoch takes
-    assert marker.exists(), "the child never reached its second epoch"
+    child = subprocess.Popen([sys.executable, "-c", RESUME_SCRIPT, str(tmp_path)], env=env,
+                             stdout=subprocess.PIPE, text=True)
+    # the child's hook prints a line in epoch 2; wait for that line (no sleeping, no polling)
+    assert _wait_for_line(child.stdout, "in-epoch-2", seconds=300), "the child never reached its second epoch"
     child.send_signal(signal.SIGKILL)
     child.wait()
     before = [json.loads(line) for line in log.read_text().splitlines()]

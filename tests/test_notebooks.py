@@ -18,8 +18,9 @@ from pathlib import Path
 
 import jupytext
 import pytest
+from shared import ROOT
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+NOTEBOOKS = ROOT / "notebooks"
 SCRIPTS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))
 IPYNBS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 STEMS = sorted({p.stem for p in SCRIPTS} | {p.stem for p in IPYNBS})

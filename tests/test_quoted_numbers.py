@@ -17,8 +17,9 @@ import jupytext
 import pytest
 
 from workshop.times import SENTENCE as TIME_SENTENCE
+from shared import ROOT
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+NOTEBOOKS = ROOT / "notebooks"
 STEMS = sorted(p.stem for p in NOTEBOOKS.glob("[0-9][0-9]_*.py"))
 
 NUMBER = r"[-+−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"

@@ -23,14 +23,9 @@ from course_utils.training import checkpoints
 from course_utils.training.config import ExperimentConfig
 from course_utils.training.experiment import run_experiment
 from course_utils.training.records import RunResult
-from shared import ROOT
+from shared import ROOT, TESTS, sample_slice
 
 TINY = ExperimentConfig("tiny", model="baseline", epochs=2, train_images=320, batch_size=64)
-
-
-def _small(sample, n=320):
-    return Dataset(sample.x_train[:n], sample.y_train[:n], sample.x_test[:100], sample.y_test[:100],
-                   kind="sample", source="sample slice", sha256=f"slice{n}-" + sample.sha256)
 
 
 def _within(seconds, call):
@@ -135,16 +130,16 @@ import os, signal, sys
 from course_utils.training import checkpoints
 from course_utils.training.config import ExperimentConfig
 from course_utils.training.experiment import run_experiment
-from course_utils.data import Dataset, load_dataset
+from course_utils.data import load_dataset
 real = checkpoints._write_checkpoint
 def write(model, path, *args):
     real(model, path, *args)                     # the temporary file is written ...
     if os.environ.get("KILL_AT") and os.environ["KILL_AT"] in path.name:
         os.kill(os.getpid(), signal.SIGKILL)    # ... and the process dies before the rename
 checkpoints._write_checkpoint = write
-s = load_dataset("sample", progress=False)
-data = Dataset(s.x_train[:320], s.y_train[:320], s.x_test[:100], s.y_test[:100], kind="sample",
-               source="sample slice", sha256="slice320-" + s.sha256)  # what _small(sample) returns
+sys.path.insert(0, sys.argv[2])
+from shared import sample_slice
+data = sample_slice(load_dataset("sample", progress=False), 320, 100)  # as the tests' own runs
 config = ExperimentConfig("tiny", model="baseline", epochs=3, train_images=320, batch_size=64)
 run_experiment(config, profile="quick", data=data, runs_dir=sys.argv[1] + "/runs", results_dir=sys.argv[1] + "/r",
                verbose=0)
@@ -153,14 +148,15 @@ run_experiment(config, profile="quick", data=data, runs_dir=sys.argv[1] + "/runs
 
 def test_a_kill_during_the_checkpoint_write_loses_at_most_one_epoch(sample, tmp_path):
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "KILL_AT": "epoch-002"}
-    killed = subprocess.run([sys.executable, "-c", KILL_SCRIPT, str(tmp_path)], env=env, timeout=300)
+    killed = subprocess.run([sys.executable, "-c", KILL_SCRIPT, str(tmp_path), str(TESTS)], env=env,
+                            timeout=300)
     assert killed.returncode == -signal.SIGKILL
     run_dir = tmp_path / "runs" / "quick" / "tiny"
     assert [p.name for p in sorted((run_dir / "checkpoints").glob("epoch-*.keras"))] == ["epoch-001.keras"]
     # The same run again, in this process (a second child would only import Keras once more): it
     # resumes from what the killed one left on disk.
     config = ExperimentConfig("tiny", model="baseline", epochs=3, train_images=320, batch_size=64)
-    run_experiment(config, profile="quick", data=_small(sample), runs_dir=tmp_path / "runs", results_dir=tmp_path / "r",
+    run_experiment(config, profile="quick", data=sample_slice(sample, 320, 100), runs_dir=tmp_path / "runs", results_dir=tmp_path / "r",
                    verbose=0)
     results = json.loads((tmp_path / "r" / "quick" / "tiny.json").read_text())
     assert results["resumed_after_epoch"] == 1 and [r["epoch"] for r in results["history"]] == [1, 2, 3]
@@ -236,7 +232,7 @@ def test_a_damaged_or_wrong_cache_is_rebuilt(image_tree, tmp_path):
 
 # --------------------------------------------------------------------------- 5. results and history
 def test_a_missing_results_file_is_rebuilt_not_retrained(sample, tmp_path):
-    kwargs = dict(profile="quick", data=_small(sample), runs_dir=tmp_path / "runs", results_dir=tmp_path / "r",
+    kwargs = dict(profile="quick", data=sample_slice(sample, 320, 100), runs_dir=tmp_path / "runs", results_dir=tmp_path / "r",
                   verbose=0)
     first = run_experiment(TINY, **kwargs)
     (tmp_path / "r" / "quick" / "tiny.json").unlink()
@@ -249,7 +245,7 @@ def test_a_missing_results_file_is_rebuilt_not_retrained(sample, tmp_path):
 
 
 def test_a_half_written_history_line_or_results_file_is_named_and_repaired(sample, tmp_path, capsys):
-    kwargs = dict(profile="quick", data=_small(sample), runs_dir=tmp_path / "runs", results_dir=tmp_path / "r",
+    kwargs = dict(profile="quick", data=sample_slice(sample, 320, 100), runs_dir=tmp_path / "runs", results_dir=tmp_path / "r",
                   verbose=0)
     run_experiment(TINY, **kwargs)
     history = tmp_path / "runs" / "quick" / "tiny" / "history.jsonl"
@@ -265,7 +261,7 @@ def test_a_half_written_history_line_or_results_file_is_named_and_repaired(sampl
 # --------------------------------------------------------------------------- 6/7. where runs and results go
 def test_a_run_on_the_sample_never_writes_into_results_full(sample, tmp_path, monkeypatch):
     monkeypatch.setenv("COURSE_HOME", str(tmp_path))
-    run_experiment(TINY, profile="full", data=_small(sample), verbose=0)
+    run_experiment(TINY, profile="full", data=sample_slice(sample, 320, 100), verbose=0)
     assert not (tmp_path / "results" / "full").exists()
     assert list((tmp_path / "results" / "full-on-sample").glob("tiny.json"))
 
@@ -274,9 +270,9 @@ def test_runs_live_at_the_project_root_wherever_the_command_starts(sample, tmp_p
     monkeypatch.setenv("COURSE_HOME", str(tmp_path / "home"))
     monkeypatch.chdir(tmp_path)
     (tmp_path / "notebooks").mkdir()
-    first = run_experiment(TINY, profile="quick", data=_small(sample), verbose=0)
+    first = run_experiment(TINY, profile="quick", data=sample_slice(sample, 320, 100), verbose=0)
     monkeypatch.chdir(tmp_path / "notebooks")
-    again = run_experiment(TINY, profile="quick", data=_small(sample), verbose=0)
+    again = run_experiment(TINY, profile="quick", data=sample_slice(sample, 320, 100), verbose=0)
     assert again.reused and first.run_dir == again.run_dir
     assert first.run_dir.is_relative_to(tmp_path / "home")
 
@@ -298,14 +294,14 @@ def test_a_run_held_by_another_process_is_refused_in_one_line(sample, tmp_path):
     try:
         assert holder.stdout.readline().strip() == "held"
         with pytest.raises(RuntimeError, match="is being trained by another process") as info:
-            run_experiment(TINY, profile="quick", data=_small(sample), runs_dir=tmp_path / "runs",
+            run_experiment(TINY, profile="quick", data=sample_slice(sample, 320, 100), runs_dir=tmp_path / "runs",
                            results_dir=tmp_path / "r", verbose=0)
         assert "\n" not in str(info.value)
     finally:
         holder.kill()
         holder.wait()
     # the holder died: its lock died with it, and the run goes ahead
-    assert run_experiment(TINY, profile="quick", data=_small(sample), runs_dir=tmp_path / "runs",
+    assert run_experiment(TINY, profile="quick", data=sample_slice(sample, 320, 100), runs_dir=tmp_path / "runs",
                           results_dir=tmp_path / "r", verbose=0).results["epochs_completed"] == 2
     assert FileLock(str(tmp_path / "runs" / "quick" / ".tiny.lock")).acquire(timeout=0)
 
@@ -325,7 +321,7 @@ def test_macos_resource_forks_are_skipped_with_a_note(image_tree, capsys):
 
 
 def test_a_truncated_model_file_is_not_reused(sample, tmp_path, capsys):
-    kwargs = dict(profile="quick", data=_small(sample), runs_dir=tmp_path / "runs", results_dir=tmp_path / "r",
+    kwargs = dict(profile="quick", data=sample_slice(sample, 320, 100), runs_dir=tmp_path / "runs", results_dir=tmp_path / "r",
                   verbose=0)
     run_experiment(TINY, **kwargs)
     model_file = tmp_path / "runs" / "quick" / "tiny" / "model.keras"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from shared import ROOT
 
 
 def test_the_series_summary_reads_experiment_and_collapse_records(tmp_path):
@@ -30,7 +31,7 @@ def test_a_series_run_records_its_times_under_build_and_changes_no_tracked_file(
 
     from workshop import series
 
-    root = Path(__file__).resolve().parents[1]
+    root = ROOT
     before = subprocess.run(["git", "status", "--porcelain"], cwd=root, capture_output=True, text=True).stdout
     committed = {p.name: p.read_bytes() for p in (root / "results" / "series").glob("*.json")}
 
