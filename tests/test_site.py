@@ -31,10 +31,35 @@ SHOTS = ROOT / "build" / "site-screenshots"
 SAMPLE = LaunchSettings(repository="https://github.com/example-org/cifar10-course", student_edition="student")
 
 
+SITE_SOURCES = (".py", ".md", ".ipynb", ".toml", ".csv", ".json")
+
+
 def _built_site() -> Path:
-    if not (SITE / "index.html").exists():
+    """The built site, refused when it is missing or older than a file it is built from (a test run
+    alone, after an edit, would otherwise check yesterday's pages)."""
+    index = SITE / "index.html"
+    if not index.exists():
         pytest.fail("build/site has no index.html: run python3 tasks.py site (tasks.py test does it first)")
+    built = index.stat().st_mtime
+    sources = [ROOT / "README.md", ROOT / "pyproject.toml"] + [
+        path for folder in ("notebooks", "ethics", "workshop", "results") for path in (ROOT / folder).rglob("*")
+        if path.suffix in SITE_SOURCES and "__pycache__" not in path.parts]
+    newer = sorted(str(path.relative_to(ROOT)) for path in sources if path.stat().st_mtime > built)
+    if newer:
+        pytest.fail(f"build/site is older than {newer[0]} ({len(newer)} newer files): run python3 tasks.py site")
     return SITE
+
+
+def test_a_site_older_than_its_sources_is_refused(tmp_path, monkeypatch):
+    import os
+    import sys
+
+    (tmp_path / "index.html").write_text("<html></html>", encoding="utf-8")
+    monkeypatch.setattr(sys.modules[__name__], "SITE", tmp_path)
+    assert _built_site() == tmp_path  # just built: newer than every source
+    os.utime(tmp_path / "index.html", (0, 0))  # built in 1970, before any of them
+    with pytest.raises(pytest.fail.Exception, match="build/site is older than"):
+        _built_site()
 
 
 # --- launch links, from one setting -----------------------------------------------------------
