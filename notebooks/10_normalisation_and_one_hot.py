@@ -189,8 +189,9 @@ print(f"largest difference from exactly 255 times: {error / top * 1e6:.1f} "
 # Does a network learn at all from raw pixels? (The original notebook's 10%<!-- from: run:collapse_from_trained.test_accuracy --> run did something else:
 # it first trained on scaled pixels, then switched the same model to raw ones;
 # [04 · Augmentation](04_augmented.ipynb) reproduces that.) The deeper network trains twice on the
-# same slice of the training set, once on raw pixels and once on scaled ones, for the profile's demo
-# length.
+# same slice of the training set, for the profile's demo length: once as the series builds it, with
+# `Rescaling(1 / 255)` as its first layer, and once without that layer, so that it learns from the
+# raw 0-255 pixels.
 
 # %%
 raw = run_experiment(
@@ -246,19 +247,19 @@ quick_profile_note(data.profile)
 # %% [markdown]
 # A model stuck at 10%<!-- from: set:chance level, 1 in 10 classes --> gives (nearly) one answer for everything; the last number on each line shows
 # how close each run came to that. In the full-profile runs saved with this notebook (10,000<!-- from: set:slice runs' training images in the full profile --> images,
-# 10 epochs) the raw-pixel run started with a higher loss (3.97<!-- from: out:raw 0-255 : first-epoch --> against 2.21<!-- from: out:scaled 0-1: first-epoch -->) but did not stall: it
-# ended at 54.6%<!-- from: out:raw 0-255 : first-epoch --> on the test set (53.9%<!-- from: out:raw 0-255 : first-epoch --> on validation), the scaled run at 51.6%<!-- from: out:scaled 0-1: first-epoch --> (50.4%<!-- from: out:scaled 0-1: first-epoch --> on
+# 10 epochs) the raw-pixel run started with a higher loss (4.02<!-- from: out:raw 0-255 : first-epoch --> against 2.21<!-- from: out:scaled 0-1: first-epoch -->) but did not stall: it
+# ended at 55.7%<!-- from: out:raw 0-255 : first-epoch --> on the test set (54.3%<!-- from: out:raw 0-255 : first-epoch --> on validation), the scaled run at 51.0%<!-- from: out:scaled 0-1: first-epoch --> (50.1%<!-- from: out:scaled 0-1: first-epoch --> on
 # validation). We did not expect the raw run to end higher, and we have not measured why it did. Their
-# test-accuracy intervals (53.6%<!-- from: out:raw 0-255 : first-epoch --> to 55.6%<!-- from: out:raw 0-255 : first-epoch --> and 50.7%<!-- from: out:scaled 0-1: first-epoch --> to 52.6%<!-- from: out:scaled 0-1: first-epoch -->) do not overlap, so within this
+# test-accuracy intervals (54.7%<!-- from: out:raw 0-255 : first-epoch --> to 56.6%<!-- from: out:raw 0-255 : first-epoch --> and 50.0%<!-- from: out:scaled 0-1: first-epoch --> to 51.9%<!-- from: out:scaled 0-1: first-epoch -->) do not overlap, so within this
 # pair the gap is more than the luck of the test images. But it is one run of each, and their
 # validation curves (dashed) cross several times in the figure, so these two runs cannot say which
-# scale trains better; other seeds, below, can. What they do show: raw pixels make the start rougher, and on their own they did not stop
-# this network from learning.
+# scale trains better; other seeds, below, can. What they do show: raw pixels make the start
+# rougher, and on their own they did not stop this network from learning.
 
 # %% [markdown]
-# Three more seeds of both runs (1, 2 and 3) were trained later in the full profile, with the same
-# code and library versions on another 2-core CPU, and saved in the repository's
-# `results/full-seeds/`. `compare_seeds` reads them beside the runs above (seed 42) and, within each seed,
+# Three more seeds of both runs (1, 2 and 3) were trained in the full profile, with the same code
+# and library versions, on 2-core machines like the one that trained the pair above, and saved in the
+# repository's `results/full-seeds/`. `compare_seeds` reads them beside the runs above (seed 42) and, within each seed,
 # counts the test images only one of the two runs got right, for McNemar's exact test
 # ([05 · Comparison](05_comparison.ipynb) explains it). It needs a clone of the repository:
 
@@ -270,39 +271,35 @@ scores = compare_seeds({"raw 0-255": "deeper_slice_raw_pixels",
 
 # %% [markdown]
 # Seed 42, the pair saved above, is the odd one out. Within it the raw run got more test images right
-# (1,378<!-- from: out:seed 42 --> against 1,081<!-- from: out:seed 42 --> images that only one of the two runs got right); within each of seeds 1, 2
-# and 3 the scaled run did, for seed 2 by 2,039<!-- from: out:seed 2 --> against 1,116<!-- from: out:seed 2 -->, and the largest of those three
-# p-values is 0.00026<!-- from: out:seed 1 -->. Over the four seeds the scaled runs averaged 53.72%<!-- from: out:scaled 0-1 over 4 seeds --> and the raw ones 50.11%<!-- from: out:raw 0-255 over 4 seeds -->,
-# and the raw runs spread wider (44.79%<!-- from: out:raw 0-255 over 4 seeds --> to 54.62%<!-- from: out:raw 0-255 over 4 seeds -->). So raw pixels stopped this network from
+# (1,694<!-- from: out:seed 42 --> against 1,222<!-- from: out:seed 42 --> images that only one of the two runs got right); within each of seeds 1, 2
+# and 3 the scaled run did, for seed 2 by 1,920<!-- from: out:seed 2 --> against 889<!-- from: out:seed 2 -->, and the largest of those three
+# p-values is 0.0015<!-- from: out:seed 1 -->. Over the four seeds the scaled runs averaged 53.31%<!-- from: out:scaled 0-1 over 4 seeds --> and the raw ones 50.37%<!-- from: out:raw 0-255 over 4 seeds -->,
+# and the raw runs spread wider (44.79%<!-- from: out:raw 0-255 over 4 seeds --> to 55.67%<!-- from: out:raw 0-255 over 4 seeds -->). So raw pixels stopped this network from
 # learning in none of the seeds, but cost it accuracy in three of four; the single pair above told
-# the opposite story. Seeds 1 to 3 ran on another CPU; they are other seeds, not repeats of seed 42.
+# the opposite story. Seeds 1 to 3 are other seeds, not repeats of seed 42.
 #
 # ## Trained on one scale, scored on another
 #
-# What if the test images are divided by 255 but the model learned on raw pixels (or the other way
-# round)? We score each model on test images at its own scale and at the other one:
+# Both models take raw 0-255 pixels: the scaled one divides them itself, in its first layer. What if
+# someone hands them test images already divided by 255? For the raw-trained model that is the other
+# scale; for the scaled one it is a second division. Either way the network's layers get values 255
+# times smaller than in training. We score each model both ways:
 
 # %%
-mismatch = scale_mismatch(raw.model(), data.x_test, data.y_test, trained_on_raw=True)
-for name, (accuracy, share) in mismatch.items():
-    print(f"raw-trained model, test images at {name:23} accuracy {accuracy:6.1%}; "
-          f"top answer given to {share:4.0%}")
-mismatch = scale_mismatch(
-    scaled_run.model(), data.x_test, data.y_test, trained_on_raw=False
-)
-for name, (accuracy, share) in mismatch.items():
-    print(f"scaled-trained model, test images at {name:23} accuracy {accuracy:6.1%}; "
-          f"top answer given to {share:4.0%}")
+for name, run in (("raw-trained model", raw), ("scaled model", scaled_run)):
+    mismatch = scale_mismatch(run.model(), data.x_test, data.y_test)
+    for how, (accuracy, share) in mismatch.items():
+        print(f"{name:17}, test images {how:22}: accuracy {accuracy:6.1%}; "
+              f"top answer given to {share:4.0%}")
 
 # %% [markdown]
-# Scored on scaled test images, the raw-trained model sinks to 10.7%<!-- from: out:raw-trained model, test images at the other --> in the full-profile run saved
-# here, and gives its most common answer to 93%<!-- from: out:raw-trained model, test images at the other --> of the images. The reverse mismatch hurts less: the
-# scaled-trained model keeps 42.6%<!-- from: out:scaled-trained model, test images at the other --> on raw test images. We have not measured why the two directions
-# differ this much. The cure is one division, done in one place. The series' experiment networks do
-# it in their first layer, `Rescaling(1 / 255)`
-# ([02](02_baseline.ipynb)): they take raw pixels wherever they are used, so training, validation and
-# test images cannot end up on different scales. (The two slice runs here keep the original spelling,
-# division before the model, so that they can be set beside the raw-pixel run.)
+# Both models fall to chance: on test images divided by 255 first, each scores 10.0%<!-- from: out:raw-trained model, test images divided by 255 first --> and gives
+# one answer to every image (100%<!-- from: out:scaled model     , test images divided by 255 first --> of them), against 55.7%<!-- from: out:raw-trained model, test images 0-255 --> and 50.9%<!-- from: out:scaled model     , test images 0-255 --> on the pixels they were trained on.
+# The cure is one division, done in one place. The series' networks do it in their first layer,
+# `Rescaling(1 / 255)` ([02](02_baseline.ipynb)): they take raw pixels wherever they are used, so
+# training, validation and test images cannot end up on different scales, as long as nobody divides
+# them a second time on the way in. The opposite mistake, raw pixels for a network that learned on
+# pixels divided before it, is what broke the original run: [04](04_augmented.ipynb) reproduces it.
 
 # %% [markdown]
 # ## One-hot labels: a number becomes a vector
@@ -435,12 +432,12 @@ assert np.allclose(from_one_hot, from_indices, atol=1e-6)
 #   ln 10 ≈ 2.30<!-- from: set:ln 10, the loss of an even guess over 10 classes --> for an even guess over ten classes.
 # - Networks are initialised for inputs of about unit size; at initialisation raw 0-255 inputs make
 #   the logits exactly 255 times larger (zero biases, and ReLU and max pooling keep a positive
-#   factor), so the untrained network is overconfident and its first loss several times larger. Trained and tested on raw pixels, the
-#   deeper network still learned in every seed, but less well: over four seeds of our 10-epoch
-#   slice runs it averaged 50.11%<!-- from: out:raw 0-255 over 4 seeds --> on the test set against 53.72%<!-- from: out:scaled 0-1 over 4 seeds --> for the scaled runs, and it was
-#   behind in three seeds of four (seed 42, saved above, was the exception). Trained on one
-#   scale and tested on the other, it lost accuracy: trained raw, 10.7%<!-- from: out:raw-trained model, test images at the other --> on scaled images; trained
-#   scaled, 42.6%<!-- from: out:scaled-trained model, test images at the other --> on raw ones.
+#   factor), so the untrained network is overconfident and its first loss several times larger.
+#   Trained and tested on raw pixels, the deeper network still learned in every seed, but less well:
+#   over four seeds of our 10-epoch slice runs it averaged 50.37%<!-- from: out:raw 0-255 over 4 seeds --> on the test set against 53.31%<!-- from: out:scaled 0-1 over 4 seeds -->
+#   for the scaled runs, and it was behind in three seeds of four (seed 42, saved above, was the
+#   exception). Given test images divided by 255 once more than in training, both models fell to
+#   chance (10.0%<!-- from: out:raw-trained model, test images divided by 255 first -->): divide in one place, the model's first layer, and nowhere else.
 # - A one-hot label is a row of ten numbers with a single 1: the first index picks the image, the
 #   second the class.
 # - `keras.utils.to_categorical` replaces the removed `np_utils.to_categorical`; with one-hot labels,

@@ -107,14 +107,15 @@ class _BrightnessModel:
         return np.eye(10)[bright.astype(int)]
 
 
-def test_scale_mismatch_scores_both_scales():
+def test_scale_mismatch_scores_raw_and_divided_pixels():
     x = np.full((20, 32, 32, 3), 200, dtype=np.uint8)
-    y = np.ones((20, 1), dtype=np.uint8)  # every image is class 1, which raw inputs get right
-    result = scale_mismatch(_BrightnessModel(), x, y, trained_on_raw=True)
-    assert result["same scale as training"] == (1.0, 1.0)
-    assert result["the other scale"] == (0.0, 1.0)  # one answer for everything, and the wrong one
-    flipped = scale_mismatch(_BrightnessModel(), x, y, trained_on_raw=False)
-    assert flipped["same scale as training"] == (0.0, 1.0) and flipped["the other scale"] == (1.0, 1.0)
+    x[:5] = 0  # five dark images: class 0 at any scale
+    y = np.ones((20, 1), dtype=np.uint8)
+    y[:5] = 0
+    result = scale_mismatch(_BrightnessModel(), x, y)
+    assert result["0-255, as in training"] == (1.0, 0.75)
+    # divided, the bright images look dark: one answer (class 0) for everything, right for 5 of 20
+    assert result["divided by 255 first"] == (0.25, 1.0)
 
 
 def test_feature_maps_of_many_probes_trace_nothing(caplog):

@@ -39,12 +39,12 @@ EXPERIMENTS = {
 
 # Short runs on a slice of the training set, shared by the explainer and experiment notebooks.
 # Their size comes from the profile (demo_images, demo_epochs); see demo_config().
-# They keep the original spelling (pixels divided by 255 before the model) so that notebook 10 can
-# set it beside raw pixels; the experiments scale inside the model.
+# Like the experiments, they divide by 255 inside the model (Rescaling); the raw-pixel run has no
+# Rescaling layer and takes the pixels as they are.
 DEMOS = {
-    "deeper_slice": {"model": "deeper", "scaling": "outside"},
+    "deeper_slice": {"model": "deeper"},
     "deeper_slice_raw_pixels": {"model": "deeper", "scaling": "none"},
-    "deeper_slice_no_dropout": {"model": "deeper", "dropout": False, "scaling": "outside"},
+    "deeper_slice_no_dropout": {"model": "deeper", "dropout": False},
 }
 
 

@@ -17,17 +17,18 @@ def predict_classes(model, x, batch_size: int = 500) -> np.ndarray:
     return np.asarray(model.predict(x, batch_size=batch_size, verbose=0)).argmax(axis=1)
 
 
-def scale_mismatch(model, x_uint8, y, trained_on_raw: bool) -> dict[str, tuple[float, float]]:
-    """Score ``model`` on test images at the scale it was trained on and at the other scale.
+def scale_mismatch(model, x_uint8, y) -> dict[str, tuple[float, float]]:
+    """Score ``model``, which takes raw 0-255 pixels, on test images as they are and divided by 255 first.
 
+    For a model without a Rescaling layer, divided pixels are the other scale; for one with it, they
+    are divided twice. Either way the network gets inputs 255 times smaller than in training.
     Returns ``{label: (accuracy, share of images given the most common answer)}``. A model scored
     on the wrong scale tends to give one answer to every image, which on balanced data is 10%.
     """
     x = np.asarray(x_uint8, dtype="float32")
     y = np.asarray(y).ravel()
-    same, other = (x, x / 255) if trained_on_raw else (x / 255, x)
     out = {}
-    for label, inputs in (("same scale as training", same), ("the other scale", other)):
+    for label, inputs in (("0-255, as in training", x), ("divided by 255 first", x / 255)):
         answers = predict_classes(model, inputs)
         out[label] = (float(np.mean(answers == y)), float(np.bincount(answers, minlength=10).max() / len(answers)))
     return out
