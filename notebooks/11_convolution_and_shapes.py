@@ -310,15 +310,21 @@ def output_size(n, kernel, stride=1, padding=0):
     return (n + 2 * padding - kernel) // stride + 1
 
 
+def window(layer):
+    """(window width k, stride s) of a convolution or pooling layer; None for others."""
+    if isinstance(layer, keras.layers.Conv2D):
+        return layer.kernel_size[0], layer.strides[0]
+    if isinstance(layer, keras.layers.MaxPooling2D):
+        return layer.pool_size[0], layer.strides[0]
+    return None
+
+
 for model_name, network in (("baseline", build_baseline()), ("deeper", build_deeper())):
     n = 32
     for layer in network.layers:
-        if isinstance(layer, keras.layers.Conv2D):
-            k, s = layer.kernel_size[0], layer.strides[0]
-        elif isinstance(layer, keras.layers.MaxPooling2D):
-            k, s = layer.pool_size[0], layer.strides[0]
-        else:
+        if window(layer) is None:
             continue
+        k, s = window(layer)
         # "same" keeps the size at stride 1: (k - 1) // 2 zeros at each end
         p = (k - 1) // 2 if layer.padding == "same" else 0
         new_n = output_size(n, k, s, p)
@@ -340,21 +346,19 @@ for model_name, network in (("baseline", build_baseline()), ("deeper", build_dee
 # of its own. Going through the layers, a window of k positions adds (k − 1) × jump pixels to the
 # field, where the jump is the distance in pixels between neighbouring positions of the layer's input;
 # a stride of s multiplies the jump by s. Pooling doubles the jump, so every 3 × 3 filter after it
-# widens the field by twice as many pixels, 4 instead of 2. We check each prediction against Keras: with every filter weight set
-# to 1 and every bias to 0, one bright pixel reaches the centre value of a layer's output only from
-# inside that value's receptive field, so counting the columns from which it does measures the width.
+# widens the field by twice as many pixels, 4 instead of 2. We check each prediction against Keras:
+# with every filter weight set to 1 and every bias to 0, one bright pixel reaches the centre value
+# of a layer's output only from inside that value's receptive field, so counting the columns from
+# which it does measures the width.
 
 # %%
 def receptive_fields(network):
     """(name, receptive field, jump) in pixels for each conv or pooling layer."""
     size, jump, rows = 1, 1, []
     for layer in network.layers:
-        if isinstance(layer, keras.layers.Conv2D):
-            k, s = layer.kernel_size[0], layer.strides[0]
-        elif isinstance(layer, keras.layers.MaxPooling2D):
-            k, s = layer.pool_size[0], layer.strides[0]
-        else:
+        if window(layer) is None:
             continue
+        k, s = window(layer)
         size += (k - 1) * jump
         jump *= s
         rows.append((layer.name, size, jump))
