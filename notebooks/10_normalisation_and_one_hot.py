@@ -289,12 +289,12 @@ scores = compare_seeds({"raw 0-255": "deeper_slice_raw_pixels",
 for name, run in (("raw-trained model", raw), ("scaled model", scaled_run)):
     mismatch = scale_mismatch(run.model(), data.x_test, data.y_test)
     for how, (accuracy, share) in mismatch.items():
-        print(f"{name:17}, test images {how:22}: accuracy {accuracy:6.1%}; "
+        print(f"{name:17}, test images {how:22}: accuracy {accuracy:6.2%}; "
               f"top answer given to {share:4.0%}")
 
 # %% [markdown]
-# Both models fall to chance: on test images divided by 255 first, each scores 10.0%<!-- from: out:raw-trained model, test images divided by 255 first --> and gives
-# one answer to every image (100%<!-- from: out:scaled model     , test images divided by 255 first --> of them), against 55.7%<!-- from: out:raw-trained model, test images 0-255 --> and 50.9%<!-- from: out:scaled model     , test images 0-255 --> on the pixels they were trained on.
+# Both models fall to chance: on test images divided by 255 first, each scores 10.00%<!-- from: out:raw-trained model, test images divided by 255 first --> and gives
+# one answer to every image (100%<!-- from: out:scaled model     , test images divided by 255 first --> of them), against 55.67%<!-- from: out:raw-trained model, test images 0-255 --> and 50.95%<!-- from: out:scaled model     , test images 0-255 --> on the pixels they were trained on.
 # The cure is one division, done in one place. The series' networks do it in their first layer,
 # `Rescaling(1 / 255)` ([02](02_baseline.ipynb)): they take raw pixels wherever they are used, so
 # training, validation and test images cannot end up on different scales, as long as nobody divides
@@ -437,7 +437,7 @@ assert np.allclose(from_one_hot, from_indices, atol=1e-6)
 #   over four seeds of our 10-epoch slice runs it averaged 50.37%<!-- from: out:raw 0-255 over 4 seeds --> on the test set against 53.31%<!-- from: out:scaled 0-1 over 4 seeds -->
 #   for the scaled runs, and it was behind in three seeds of four (seed 42, saved above, was the
 #   exception). Given test images divided by 255 once more than in training, both models fell to
-#   chance (10.0%<!-- from: out:raw-trained model, test images divided by 255 first -->): divide in one place, the model's first layer, and nowhere else.
+#   chance (10.00%<!-- from: out:raw-trained model, test images divided by 255 first -->): divide in one place, the model's first layer, and nowhere else.
 # - A one-hot label is a row of ten numbers with a single 1: the first index picks the image, the
 #   second the class.
 # - `keras.utils.to_categorical` replaces the removed `np_utils.to_categorical`; with one-hot labels,
