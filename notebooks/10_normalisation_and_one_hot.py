@@ -18,8 +18,10 @@
 # %% [markdown]
 # # 10 · Normalisation and one-hot labels
 #
-# Two lines that every experiment notebook runs before training, `x / 255` and `to_categorical(y)`,
-# taken apart: what they do to the numbers, and what goes wrong without them.
+# Two steps every experiment takes before training, dividing the pixels by 255 (the 2017 code wrote
+# `x / 255`; the series' networks do it in their first layer, `Rescaling(1 / 255)`) and turning
+# labels into one-hot rows with `to_categorical(y)`, taken apart: what they do to the numbers, and
+# what goes wrong without them.
 #
 # **After this notebook you can** say what dividing the pixels by 255 changes, what raw 0-255 values
 # do to an untrained network, what a model trained on one scale does with test images of another,

@@ -257,7 +257,8 @@ assert all(curve[0] == 0.0 for curve in change.values())
 # does not remove it.
 #
 # Average pooling changed the values less than max pooling at every shift from 1 pixel on (48%<!-- from: out:average 2x2 --> against
-# 54%<!-- from: out:max 2x2 --> at 1 pixel). We have not measured why, and these are one trained model's maps; the
+# 54%<!-- from: out:max 2x2 --> at 1 pixel). We have not measured why, nor how much these shares would move on other
+# images or another trained model (these are one model's maps on 200 images); the
 # networks in this series use max pooling, as the book's code did, and whether average pooling
 # would train a better one here is an experiment we have not run.
 
