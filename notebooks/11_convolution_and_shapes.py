@@ -246,7 +246,7 @@ assert tuple(shape[1:]) == (14, 14, 64)
 # Convolution and pooling follow one rule. Take a row of n pixels, add p zeros at each end, and move
 # a window k pixels wide along it, s pixels at a time (s is the stride). The window fits at
 #
-# > output = ⌊(n + 2p − k) / s⌋ + 1 (⌊ ⌋: round down)
+# $$\text{output} = \left\lfloor \frac{n + 2p - k}{s} \right\rfloor + 1$$
 #
 # positions, in Python `(n + 2 * p - k) // s + 1`. `valid` padding means p = 0. `same` padding with a
 # 3 × 3 filter at stride 1 means p = 1, and the rule gives (n + 2 − 3) // 1 + 1 = n: the size is

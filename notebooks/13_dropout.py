@@ -179,7 +179,7 @@ fig.tight_layout()
 # both modes. In one line: a value h becomes 0 with probability p and h/(1 − p) with probability
 # 1 − p, so its expected value after dropout is
 #
-# > E[h′] = p · 0 + (1 − p) · h / (1 − p) = h.
+# $$E[h'] = p \cdot 0 + (1 - p) \cdot \frac{h}{1 - p} = h.$$
 #
 # Averaged over a million units:
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout, sync_playwright
 
 from workshop.launch import LaunchSettings, SettingError, launch_cell, read_settings
 from workshop.report import load_results
@@ -187,6 +187,7 @@ def test_every_page_in_a_real_browser_offline(served_site):
         for name in pages:
             current["name"] = name
             page.goto(f"{served_site}/{name}", wait_until="load")
+            problems += _formula_problems(page, name)
             broken = page.evaluate("Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0)"
                                    ".map(i => i.getAttribute('src'))")
             problems += [f"{name}: image {src} did not load" for src in broken]
@@ -207,6 +208,26 @@ def test_every_page_in_a_real_browser_offline(served_site):
         browser.close()
     assert problems == []
     assert (SHOTS / "landing.png").stat().st_size > 10_000 and (SHOTS / "notebook-02.png").stat().st_size > 10_000
+
+
+# Every formula (Sphinx writes each in an element of class "math") holds MathJax's rendering
+# and no TeX error box.
+_TYPESET = ("() => Array.from(document.querySelectorAll('.math'))"
+            ".every(m => m.querySelector('.MathJax'))")
+
+
+def _formula_problems(page, name: str) -> list[str]:
+    formulas = page.locator(".math").count()
+    if not formulas:
+        return []
+    try:
+        page.wait_for_function(_TYPESET, timeout=20_000)
+    except PlaywrightTimeout:
+        left = page.evaluate("Array.from(document.querySelectorAll('.math'))"
+                             ".filter(m => !m.querySelector('.MathJax')).length")
+        return [f"{name}: {left} of {formulas} formulas not rendered by MathJax"]
+    errors = page.locator(".math .merror").count()
+    return [f"{name}: {errors} formulas with a TeX error"] if errors else []
 
 
 def _check_notebook_page(page, problems: list[str]) -> None:
