@@ -89,16 +89,26 @@ def with_install_cell(notebook: dict, settings: LaunchSettings) -> dict:
 
 
 def without_asserts(source: str) -> str:
-    """``source`` without its top-level ``assert`` statements, which check the course for CI, not for the
-    student; ``assert check(...)`` keeps its ``check(...)``, which answers the student. Unchanged when the
-    cell is not plain Python."""
+    """``source`` without its ``assert`` statements, which check the course for CI, not for the student;
+    ``assert check(...)`` keeps its ``check(...)``, which answers the student. An assert inside a loop or
+    a function goes too, unless it is all its block holds (the cell would no longer run). Unchanged
+    when the cell is not plain Python."""
     lines = source.splitlines(keepends=True)
     plain = "".join("\n" if line.startswith(("%", "!")) else line for line in lines)  # a magic is no Python
     try:
         tree = ast.parse(plain)
     except SyntaxError:
         return source
-    for node in reversed([n for n in tree.body if isinstance(n, ast.Assert)]):
+    found = []
+    for block in ast.walk(tree):
+        for field in ("body", "orelse", "finalbody"):
+            statements = getattr(block, field, None)
+            if not isinstance(statements, list):
+                continue
+            asserts = [s for s in statements if isinstance(s, ast.Assert)]
+            if len(asserts) < len(statements) or block is tree:
+                found += [s for s in asserts if not lines[s.lineno - 1][:s.col_offset].strip()]
+    for node in sorted(found, key=lambda n: n.lineno, reverse=True):
         first, last = node.lineno - 1, node.end_lineno
         call = node.test
         if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "check":
