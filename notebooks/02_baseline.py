@@ -67,8 +67,11 @@ from course_utils import (
 #
 # One 3 × 3 convolution with 32 filters (padding "same" keeps 32 × 32), a 2 × 2 max pooling
 # (to 16 × 16), dropout, then a fully connected layer of 512 units and a softmax over the ten
-# classes. Every argument is named: the book's code passed some of them by position, and Keras 3
-# reads some positions differently ([03](03_deeper.ipynb) shows one such trap). `compile` sets what
+# classes. Each of these layers is taken apart in an explainer, to read after 03: convolution and
+# padding in [11](11_convolution_and_shapes.ipynb), pooling in [12](12_pooling.ipynb), dropout in
+# [13](13_dropout.ipynb); here the sizes are enough. Every argument is named: the book's code
+# passed some of them by position, and Keras 3 reads some positions differently
+# ([03](03_deeper.ipynb) shows one such trap). `compile` sets what
 # training optimises, as the book did: RMSprop with Keras's defaults and categorical cross-entropy
 # (minus the log of the probability the network gives the true class; [10](10_normalisation_and_one_hot.ipynb)
 # works it out by hand).
@@ -138,9 +141,7 @@ assert model.count_params() == 4_200_842
 
 # %% [markdown]
 # Almost all of the 4,200,842<!-- from: out:Total params --> parameters sit in one layer: `Flatten` turns 16 × 16 × 32 into
-# 8,192<!-- from: out:flatten --> numbers, each wired to all 512 units. The explainers
-# [11 · Convolution and shapes](11_convolution_and_shapes.ipynb), [12 · Pooling](12_pooling.ipynb)
-# and [13 · Dropout](13_dropout.ipynb) take each layer apart.
+# 8,192<!-- from: out:flatten --> numbers, each wired to all 512 units.
 
 # %% [markdown]
 # ## Train it (or reuse the finished run)

@@ -32,9 +32,8 @@
 # Without the two slice runs it trains them first (in the full profile 10 epochs on 10,000<!-- from: set:slice runs' training images in the full profile -->
 # images each).
 #
-# **Previous:** [05 · Comparison](05_comparison.ipynb) · **Next:**
-# [11 · Convolution and shapes](11_convolution_and_shapes.ipynb) · **Related:**
-# [02 · The baseline](02_baseline.ipynb) uses both steps · **Ethics prompt:**
+# **Read after:** [02 · The baseline](02_baseline.ipynb), which uses both steps · **Next
+# explainer:** [11 · Convolution and shapes](11_convolution_and_shapes.ipynb) · **Ethics prompt:**
 # [a datasheet for CIFAR-10](../ethics/prompts/04-datasheet.md)
 
 # %% [markdown]
@@ -127,8 +126,10 @@ fig = plot_pixel_histograms(
 # network that is sure and right scores −ln 1 = 0; one that spreads its probability evenly over the
 # ten classes gives the true class 1/10 and scores −ln(1/10) = ln 10 ≈ 2.30<!-- from: set:ln 10, the loss of an even guess over 10 classes -->; one that is sure and
 # wrong gives the true class almost nothing and scores a large number. (The one-hot section below
-# works an example through Keras.) Here is the same untrained deeper network on 500 test images, raw
-# and scaled, with the mean cross-entropy over the images:
+# works an example through Keras.) Here is the same untrained network on 500 test images, raw and
+# scaled, with the mean cross-entropy over the images. It is the two-block network of
+# [03 · A deeper network](03_deeper.ipynb); here it is only something to train, and this notebook
+# needs nothing more from 03:
 
 # %%
 keras.utils.set_random_seed(0)
@@ -157,8 +158,8 @@ assert start["raw 0-255"][1] > 2 * start["scaled 0-1"][1]
 # 0, so each convolution and dense layer is linear: 255 times the input gives 255 times the output.
 # ReLU and max pooling keep a positive factor as it is (max(0, 255a) = 255 max(0, a), and the
 # largest of 255 times four numbers is 255 times the largest), and dropout does nothing at
-# inference. So the values the last layer hands to softmax, the **logits**, are exactly 255 times
-# larger for raw pixels. A check on the same network and images:
+# inference ([13 · Dropout](13_dropout.ipynb) shows why). So the values the last layer hands to
+# softmax, the **logits**, are exactly 255 times larger for raw pixels. A check on the same network and images:
 
 # %%
 # the logits: what the last layer computes before its softmax
@@ -391,12 +392,15 @@ loss = float(keras.ops.convert_to_numpy(per_image)[0])
 print(f"true class {labels[0, 0]} ({CLASS_NAMES[labels[0, 0]]}), "
       f"given probability {p[0, 3]:.2f}")
 print(f"categorical cross-entropy {loss:.4f} = -ln(0.60) = {-np.log(0.60):.4f}")
+for other in (0.99, 0.01):
+    print(f"had it given the true class {other:.2f}: "
+          f"-ln({other:.2f}) = {-np.log(other):.2f}")
 assert np.isclose(loss, -np.log(0.60), atol=1e-5)
 
 # %% [markdown]
 # The loss only looks at the probability of the true class: 0.60<!-- from: set:the worked example's probability for the true class --> gives 0.51<!-- from: out:categorical cross-entropy -->. A confident right
-# answer would give almost nothing (`-ln(0.99) = 0.01`), a confident wrong one a lot
-# (`-ln(0.01) = 4.61`).
+# answer would score almost nothing (0.01<!-- from: out:-ln(0.99) -->), a confident wrong one a lot
+# (4.61<!-- from: out:-ln(0.01) -->).
 
 # %% [markdown]
 # ## The same loss without one-hot labels

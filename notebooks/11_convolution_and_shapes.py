@@ -29,9 +29,8 @@
 # the series runner on 2 CPU cores, 2026-12-05, and on 2 CPU cores, 2026-11-30).
 # It trains nothing.
 #
-# **Previous:** [10 · Normalisation and one-hot](10_normalisation_and_one_hot.ipynb) · **Next:**
-# [12 · Pooling](12_pooling.ipynb) · **Related:** [02 · The baseline](02_baseline.ipynb),
-# [03 · A deeper network](03_deeper.ipynb) · **Ethics prompt:**
+# **Read after:** [03 · A deeper network](03_deeper.ipynb), whose two networks this notebook takes
+# apart · **Next explainer:** [12 · Pooling](12_pooling.ipynb) · **Ethics prompt:**
 # [disaggregated evaluation](../ethics/prompts/06-disaggregated-evaluation.md)
 
 # %% [markdown]

@@ -31,7 +31,7 @@
 # network](03_deeper.ipynb) have made their runs; otherwise it trains them first, which takes hours
 # in the full profile on a 2-core CPU.
 #
-# **Previous:** [11 · Convolution and shapes](11_convolution_and_shapes.ipynb) · **Next:**
+# **Read after:** [03 · A deeper network](03_deeper.ipynb) · **Next explainer:**
 # [13 · Dropout](13_dropout.ipynb) · **Ethics prompt:**
 # [does max pooling make a model biased?](../ethics/prompts/03-pooling-and-bias.md)
 

@@ -30,9 +30,9 @@
 # Without the two slice runs it trains them first (in the full profile 10 epochs on 10,000<!-- from: set:slice of training images in the full profile (demo_images) -->
 # images each).
 #
-# **Previous:** [12 · Pooling](12_pooling.ipynb) · **Related:** [03 · A deeper network](03_deeper.ipynb)
-# uses three dropout layers, [10 · Normalisation and one-hot](10_normalisation_and_one_hot.ipynb) trains
-# the same slice with dropout · **Ethics prompt:**
+# **Read after:** [03 · A deeper network](03_deeper.ipynb), which uses three dropout layers ·
+# **Related:** [10 · Normalisation and one-hot](10_normalisation_and_one_hot.ipynb) trains the same
+# slice with dropout · **Ethics prompt:**
 # [ethical and privacy concerns](../ethics/prompts/01-privacy-concerns.md)
 
 # %% [markdown]
@@ -431,7 +431,7 @@ for rate in (0.1, 0.25, 0.5):
 # Each value is dropped by its own coin flip, so the share zeroed is close to the rate but varies from
 # draw to draw. How much is a standard result of statistics: a share measured on n independent
 # draws, each counted with probability p, has a standard error (the typical size of that variation)
-# of √(p(1 − p)/n), as does an accuracy measured on n images. For n = 100,000 that is one or two
+# of √(p(1 − p)/n), as does an accuracy measured on n images. For n = 100,000 that is under two
 # tenths of a percentage point here, as the printed standard errors show; the mean varies likewise
 # around 1.
 

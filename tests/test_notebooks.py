@@ -253,6 +253,7 @@ CONCEPTS = {
     "cross-entropy": ("10_normalisation_and_one_hot", r"crossentropy", None),
     "one-hot labels": ("01_explore_data", r"to_categorical", None),
     "dividing by 255": ("01_explore_data", r"\bRescaling\(|/ ?255\b", None),
+    "the deeper network": ("03_deeper", r"\bbuild_deeper\(", None),
     "intervals and paired tests": ("05_comparison", r"\b(?:wilson_interval|mcnemar_exact|compare_seeds)\(", None),
 }
 README = NOTEBOOKS.parent / "README.md"
@@ -306,6 +307,9 @@ def test_the_concept_order_check_catches_a_missing_link():
     # a link only after the section where the concept is first used does not count
     moved = [(k, s.replace("](13_dropout.ipynb)", "")) for k, s in cells] + [("markdown", "see [13](13_dropout.ipynb)")]
     assert any("dropout" in f for f in concepts_used_before_explained(moved, "02_baseline", order))
+    # 10, read after 02, trains 03's network: without its link to 03 it fails
+    ten = [(k, s.replace("](03_deeper.ipynb)", "")) for k, s in _cells(NOTEBOOKS / "10_normalisation_and_one_hot.py")]
+    assert any("deeper network" in f for f in concepts_used_before_explained(ten, "10_normalisation_and_one_hot", order))
     # an explainer may use what an earlier one explained without linking it
     assert concepts_used_before_explained([("code", "layers.Conv2D(1, 3)")], "12_pooling", order) == []
 
