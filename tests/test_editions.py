@@ -239,12 +239,18 @@ def test_the_install_cell_installs_the_course_in_a_bare_environment(tmp_path):
 
 
 def test_the_student_edition_carries_no_test_markers(tmp_path):
+    """Neither nbval's markers nor the tags that bind a prose number to its source (a student who
+    opens a markdown cell would read them); the instructor edition, run by nbval, keeps both."""
     built = build_editions(tmp_path)
     for path in sorted((built["student"] / "notebooks").glob("*.ipynb")):
-        assert "NBVAL_" not in path.read_text(encoding="utf-8"), path.name
-    marked = [p.name for p in sorted((built["instructor"] / "notebooks").glob("*.ipynb"))
-              if "NBVAL_CHECK_OUTPUT" in p.read_text(encoding="utf-8")]
-    assert marked, "the instructor edition (run by nbval) keeps them"
+        text = path.read_text(encoding="utf-8")
+        assert "NBVAL_" not in text and "<!-- from:" not in text, path.name
+    for marker in ("NBVAL_CHECK_OUTPUT", "<!-- from:"):
+        assert [p for p in (built["instructor"] / "notebooks").glob("*.ipynb")
+                if marker in p.read_text(encoding="utf-8")], marker
+    student = json.loads((built["student"] / "notebooks" / "02_baseline.ipynb").read_text(encoding="utf-8"))
+    prose = "".join("".join(c["source"]) for c in student["cells"] if c["cell_type"] == "markdown")
+    assert "4,200,842 parameters" in prose  # the number stays, only its tag goes
 
 
 def test_the_student_edition_gives_each_notebooks_time_in_round_minutes(tmp_path):

@@ -118,10 +118,15 @@ def without_asserts(source: str) -> str:
     return "".join(lines)
 
 
+# A prose number's source, for the maintainers' tests (tests/binding.py): "12%<!-- from: out:x -->"
+SOURCE_TAG = re.compile(r"<!--\s*from:[^>]*-->")
+
+
 def student_notebook(notebook: dict) -> dict:
     """A copy of an ``.ipynb`` (as JSON) without its solution and instructor cells, without the
     ``# NBVAL_...`` lines that tell the test runner which outputs to compare, without the asserts
-    that check the course (see :func:`without_asserts`), and with the header's time in round minutes."""
+    that check the course (see :func:`without_asserts`) or the tags that bind a prose number to its
+    source, and with the header's time in round minutes."""
     cells = []
     for cell in notebook["cells"]:
         if is_teacher_only(cell):
@@ -130,8 +135,9 @@ def student_notebook(notebook: dict) -> dict:
         if cell["cell_type"] == "code":
             text = "".join(line for line in text.splitlines(keepends=True) if not line.strip().startswith("# NBVAL_"))
             cell = {**cell, "source": without_asserts(text)}
-        elif "**Time:**" in text:
-            cell = {**cell, "source": student_time(text)}
+        elif cell["cell_type"] == "markdown":
+            text = SOURCE_TAG.sub("", text)
+            cell = {**cell, "source": student_time(text) if "**Time:**" in text else text}
         cells.append(cell)
     return {**notebook, "cells": cells}
 
