@@ -27,7 +27,9 @@
 #
 # **Time:** 8 s in the quick profile and 13 s in the full profile once its runs exist (measured by
 # the series runner on 2 CPU cores, 2026-12-05, and on 2 CPU cores, 2026-11-30).
-# It trains nothing.
+# It trains a one-filter layer, in seconds. It reads the deeper network's slice run of notebooks 10
+# and 13, and trains it first if that is missing (in the full profile 10 epochs on
+# 10,000<!-- from: set:slice of training images in the full profile (demo_images) --> images).
 #
 # **Read after:** [03 · A deeper network](03_deeper.ipynb), whose two networks this notebook takes
 # apart · **Next explainer:** [12 · Pooling](12_pooling.ipynb) · **Ethics prompt:**
@@ -42,6 +44,7 @@ from course_utils import setup
 data = setup()
 
 import keras
+import matplotlib.pyplot as plt
 import numpy as np
 
 from course_utils import (
@@ -49,10 +52,12 @@ from course_utils import (
     build_baseline,
     build_deeper,
     check,
+    demo_config,
     layer_shapes,
     plot_convolution_example,
     plot_filter_responses,
     plot_layer_sizes,
+    run_experiment,
 )
 
 # %% [markdown]
@@ -204,6 +209,89 @@ for name, in_channels, filters in (
 assert 3 * 3 * 3 * 32 + 32 == build_baseline().get_layer("conv1").count_params()
 
 # %% [markdown]
+# ## What training makes of a first layer
+#
+# The one filter above was trained towards an answer we knew. What do the 32 filters of a real first
+# layer become when the only aim is to name the class? Take the deeper network that
+# [10](10_normalisation_and_one_hot.ipynb) and [13](13_dropout.ipynb) train on a slice of the
+# training set (reused if one of them has made it, otherwise trained now: a minute or two in the
+# full profile), and read the weights of its first layer, `conv1a`. To see what training changed we
+# also need the weights it started from: building the same network again after the run's
+# `set_random_seed` gives that same random start.
+
+# %%
+slice_run = run_experiment(
+    demo_config("deeper_slice", data.profile),
+    data=data,
+    epochs=data.profile.demo_epochs,
+    train_images=data.profile.demo_images,
+    batch_size=128,
+)
+keras.utils.set_random_seed(slice_run.config.seed)  # the run's seed: the run's start
+untrained = build_deeper(rescale=True)
+
+
+def first_layer(model):
+    """The 3 x 3 x 3 x 32 weights of conv1a (height, width, colour channel, filter)."""
+    return keras.ops.convert_to_numpy(model.get_layer("conv1a").kernel)
+
+
+def neighbours(k):
+    """Correlation of each weight with the next one right and below it, same filter."""
+    here = np.concatenate([k[:, :-1].ravel(), k[:-1, :].ravel()])
+    there = np.concatenate([k[:, 1:].ravel(), k[1:, :].ravel()])
+    return np.corrcoef(here, there)[0, 1]
+
+
+def colours(k):
+    """Mean correlation between the red, green and blue weights at the same places."""
+    red_green_blue = np.moveaxis(k, 2, 0).reshape(3, -1)
+    return np.corrcoef(red_green_blue)[np.triu_indices(3, k=1)].mean()
+
+
+start, trained = first_layer(untrained), first_layer(slice_run.model())
+change = trained - start
+print(f"{slice_run.config.train_images:,} training images, "
+      f"{len(slice_run.history)} epochs; the change is "
+      f"{np.linalg.norm(change) / np.linalg.norm(start):.0%} of the start's size")
+for name, k in (("start", start), ("trained", trained), ("change", change)):
+    print(f"{name:8} neighbours {neighbours(k):+.2f}, "
+          f"colour channels {colours(k):+.2f}")
+
+# %%
+# extra code – draws the 32 filters: start, trained, and what training added
+def as_colours(k):
+    """Each filter scaled on its own: grey is 0, its largest weight full colour."""
+    return 0.5 + 0.5 * k / np.abs(k).max(axis=(0, 1, 2), keepdims=True)
+
+
+fig, axes = plt.subplots(3, 32, figsize=(14, 2.4))
+for row, (name, k) in enumerate((("start", start), ("trained", trained),
+                                 ("change", change))):
+    for f in range(32):
+        axes[row, f].imshow(as_colours(k)[:, :, :, f], interpolation="nearest")
+        axes[row, f].set_xticks([])
+        axes[row, f].set_yticks([])
+    axes[row, 0].set_ylabel(name, rotation=0, ha="right", va="center")
+fig.suptitle(f"The 32 filters of conv1a, {len(slice_run.history)} epochs on "
+             f"{slice_run.config.train_images:,} images: start, trained, change")
+plt.show()
+
+# %% [markdown]
+# *Figure: three rows of 32 small colour squares, one per 3 × 3 filter of the first layer: its random start, the same filter after training, and the difference between the two; grey means 0.*
+#
+# Training moved the first layer by 20%<!-- from: out:the change is --> of its size, so the trained
+# row still looks much like the start. What it added is not noise. In the change, each weight agrees
+# with its neighbours (correlation +0.69<!-- from: out:change --> against −0.05<!-- from: out:start -->
+# in the random start), and its three colour channels agree too, less strongly
+# (+0.50<!-- from: out:change --> against −0.02<!-- from: out:start -->). In the bottom row that
+# shows as smooth shading across each square, greyish or of one tint, where the start has scattered
+# colours: patterns of brightness, like the edge filter above, rather than of single colours. This
+# is one network after 10<!-- from: out:training images --> epochs on
+# 10,000<!-- from: out:training images --> images; we have not measured how the picture changes
+# with longer training or in the baseline.
+
+# %% [markdown]
 # ## `same` against `valid` padding
 #
 # > "No padding specified, so the output spatial dimensions may be reduced" (a student's comment in the original notebook)
@@ -255,7 +343,6 @@ assert tuple(shape[1:]) == (14, 14, 64)
 
 # %%
 # extra code – draws the two examples of the output-size rule
-import matplotlib.pyplot as plt
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Rectangle
 
@@ -530,7 +617,9 @@ assert gap_deeper.get_layer("dense").count_params() == 64 * 512 + 512
 #   `conv2b` turns 16 × 16 into 14 × 14. `same` keeps the size at stride 1 by adding a border of
 #   zeros, which the filter can mistake for an edge. One rule covers every window, stride s and
 #   padding p: (n + 2p − k) // s + 1 positions.
-# - Filters are learned: gradient descent recovered a hidden edge filter from 64 examples.
+# - Filters are learned: gradient descent recovered a hidden edge filter from 64 examples. In a
+#   trained network's first layer, what training added to the random start was smooth shading
+#   shared by the colour channels, while the start still made up most of each filter.
 # - Each layer widens the patch of image a value depends on (its receptive field) by (k − 1) × jump
 #   pixels; pooling doubles the jump, so the deeper network's values see 16<!-- from: out:deeper pool2 receptive field --> × 16 pixels
 #   after `pool2` and the baseline's only 4<!-- from: out:baseline pool1 receptive field --> × 4.
