@@ -315,10 +315,14 @@ def test_without_asserts_drops_asserts_inside_blocks_that_keep_a_statement():
     source = ("for x in range(3):\n    y = x + 1\n    assert y > x\n"
               "def f(v):\n    assert v\n    return v\n"
               "while False:\n    assert 0\n"
+              "if z:\n    pass\nelse:\n    w = 2\n    assert w\n"
+              "try:\n    pass\nfinally:\n    v = 3\n    assert v\n"
               "z = 1; assert z\n")
     assert without_asserts(source) == ("for x in range(3):\n    y = x + 1\n"
                                        "def f(v):\n    return v\n"
                                        "while False:\n    assert 0\n"  # alone in its block: kept
+                                       "if z:\n    pass\nelse:\n    w = 2\n"
+                                       "try:\n    pass\nfinally:\n    v = 3\n"
                                        "z = 1; assert z\n")  # shares its line: kept
 
 
