@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import shutil
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -210,23 +211,39 @@ def test_every_page_in_a_real_browser_offline(served_site):
     assert (SHOTS / "landing.png").stat().st_size > 10_000 and (SHOTS / "notebook-02.png").stat().st_size > 10_000
 
 
-# Every formula (Sphinx writes each in an element of class "math") holds MathJax's rendering
-# and no TeX error box.
-_TYPESET = ("() => Array.from(document.querySelectorAll('.math'))"
+# Every formula (Sphinx writes each in an element of classes "math notranslate"; MathJax's own
+# output has inner elements of class "math" too) holds MathJax's rendering, MathJax has finished,
+# and no formula shows a TeX error box.
+FORMULAS = ".math.notranslate"
+_TYPESET = ("() => window.MathJax && MathJax.Hub && MathJax.Hub.queue.pending === 0"
+            " && !MathJax.Hub.queue.running && Array.from(document.querySelectorAll('.math.notranslate'))"
             ".every(m => m.querySelector('.MathJax'))")
 
 
+def _formulas_in_source(name: str) -> int:
+    """The display formulas ($$...$$) a notebook page's source holds (0 for other pages)."""
+    source = ROOT / "build" / "site-src" / Path(name).with_suffix(".ipynb")
+    if not name.startswith("notebooks/") or not source.exists():
+        return 0
+    cells = json.loads(source.read_text(encoding="utf-8"))["cells"]
+    return sum(len(re.findall(r"\$\$.+?\$\$", "".join(c["source"]), re.S))
+               for c in cells if c["cell_type"] == "markdown")
+
+
 def _formula_problems(page, name: str) -> list[str]:
-    formulas = page.locator(".math").count()
+    formulas = page.locator(FORMULAS).count()
+    expected, shown = _formulas_in_source(name), page.locator(f"div{FORMULAS}").count()
+    if shown != expected:
+        return [f"{name}: {shown} display formulas, its source has {expected}"]
     if not formulas:
         return []
     try:
         page.wait_for_function(_TYPESET, timeout=20_000)
     except PlaywrightTimeout:
-        left = page.evaluate("Array.from(document.querySelectorAll('.math'))"
+        left = page.evaluate(f"Array.from(document.querySelectorAll('{FORMULAS}'))"
                              ".filter(m => !m.querySelector('.MathJax')).length")
         return [f"{name}: {left} of {formulas} formulas not rendered by MathJax"]
-    errors = page.locator(".math .merror").count()
+    errors = page.locator(f"{FORMULAS} .merror").count()
     return [f"{name}: {errors} formulas with a TeX error"] if errors else []
 
 

@@ -137,6 +137,9 @@ sphinx:
         inlineMath: [["\\\\(", "\\\\)"]]
         displayMath: [["\\\\[", "\\\\]"]]
         processClass: "math"   # MyST marks each page tex2jax_ignore and its formulas class "math"
+      TeX:   # a TeX mistake shows as MathJax's error box (the browser test looks for it), not as plain text
+        noErrors: {{disabled: true}}
+        noUndefined: {{disabled: true}}
       "HTML-CSS":
         availableFonts: ["STIX-Web"]
         preferredFont: "STIX-Web"
