@@ -257,6 +257,9 @@ print(f"{slice_run.config.train_images:,} training images, "
 for name, k in (("start", start), ("trained", trained), ("change", change)):
     print(f"{name:8} neighbours {neighbours(k):+.2f}, "
           f"colour channels {colours(k):+.2f}")
+shift = change.mean(axis=(0, 1), keepdims=True)  # each filter's shift in each channel
+print(f"change, each filter's shift per channel taken out: "
+      f"neighbours {neighbours(change - shift):+.2f}")
 
 # %%
 # extra code – draws the 32 filters: start, trained, and what training added
@@ -281,15 +284,17 @@ plt.show()
 # *Figure: three rows of 32 small colour squares, one per 3 × 3 filter of the first layer: its random start, the same filter after training, and the difference between the two; grey means 0.*
 #
 # Training moved the first layer by 20%<!-- from: out:the change is --> of its size, so the trained
-# row still looks much like the start. What it added is not noise. In the change, each weight agrees
-# with its neighbours (correlation +0.69<!-- from: out:change --> against −0.05<!-- from: out:start -->
-# in the random start), and its three colour channels agree too, less strongly
-# (+0.50<!-- from: out:change --> against −0.02<!-- from: out:start -->). In the bottom row that
-# shows as smooth shading across each square, greyish or of one tint, where the start has scattered
-# colours: patterns of brightness, like the edge filter above, rather than of single colours. This
-# is one network after 10<!-- from: out:training images --> epochs on
-# 10,000<!-- from: out:training images --> images; we have not measured how the picture changes
-# with longer training or in the baseline.
+# row still looks much like the start. What it added is not random like the start. Over all 32
+# filters, weights next to each other in the change are correlated (+0.69<!-- from: out:change -->,
+# against −0.05<!-- from: out:start --> in the random start), and so, less strongly, are its red,
+# green and blue weights at the same place (+0.50<!-- from: out:change --> against
+# −0.02<!-- from: out:start -->). In the bottom row that shows as smoother squares, many in shades
+# of one colour, where the start has scattered colours. Part of the agreement between neighbours
+# is whole filters moving up or down in one channel: with that shift taken out, the change's
+# neighbours correlate at +0.36<!-- from: out:taken out -->, still well above the start. This is
+# one network after 10<!-- from: out:training images --> epochs on
+# 10,000<!-- from: out:training images --> images; we have not measured what these changes detect,
+# how they grow with longer training, or what the baseline's first layer learns.
 
 # %% [markdown]
 # ## `same` against `valid` padding
@@ -618,8 +623,8 @@ assert gap_deeper.get_layer("dense").count_params() == 64 * 512 + 512
 #   zeros, which the filter can mistake for an edge. One rule covers every window, stride s and
 #   padding p: (n + 2p − k) // s + 1 positions.
 # - Filters are learned: gradient descent recovered a hidden edge filter from 64 examples. In a
-#   trained network's first layer, what training added to the random start was smooth shading
-#   shared by the colour channels, while the start still made up most of each filter.
+#   trained network's first layer, the random start still made up most of each filter, and what
+#   training added to it was smoother than the start and partly shared by the colour channels.
 # - Each layer widens the patch of image a value depends on (its receptive field) by (k − 1) × jump
 #   pixels; pooling doubles the jump, so the deeper network's values see 16<!-- from: out:deeper pool2 receptive field --> × 16 pixels
 #   after `pool2` and the baseline's only 4<!-- from: out:baseline pool1 receptive field --> × 4.
