@@ -326,6 +326,16 @@ def test_without_asserts_drops_asserts_inside_blocks_that_keep_a_statement():
                                        "z = 1; assert z\n")  # shares its line: kept
 
 
+def test_without_asserts_leaves_a_line_it_shares_and_reads_lines_as_python_does():
+    assert without_asserts("for x in 'ab':\n    assert x; y = x\n    print(y)\n") == \
+        "for x in 'ab':\n    assert x; y = x\n    print(y)\n"  # y = x must stay
+    assert without_asserts("x = 1\nassert x  # checked in CI\nprint(x)\n") == "x = 1\nprint(x)\n"
+    assert without_asserts("assert  check(1, 'ab', 'x')\n") == "check(1, 'ab', 'x')\n"
+    text = "s = 'a\u2028b'\nassert s\nprint('×', s)\n"  # U+2028 is no line break to Python
+    assert without_asserts(text) == "s = 'a\u2028b'\nprint('×', s)\n"
+    assert without_asserts("x = '×'; assert x\n") == "x = '×'; assert x\n"
+
+
 def test_without_asserts_reads_past_magics_and_shell_lines():
     source = ("%matplotlib inline\nassert 1 + 1 == 2\n!ls data\nx = 2\nassert x == 2\n"
               "assert check(x, 'ab', 'assert x > 0')\n")

@@ -93,24 +93,30 @@ def without_asserts(source: str) -> str:
     ``assert check(...)`` keeps its ``check(...)``, which answers the student. An assert inside a loop or
     a function goes too, unless it is all its block holds (the cell would no longer run). Unchanged
     when the cell is not plain Python."""
-    lines = source.splitlines(keepends=True)
+    lines = re.findall(r"[^\n]*\n|[^\n]+", source)  # line breaks as Python counts them in a cell
     plain = "".join("\n" if line.startswith(("%", "!")) else line for line in lines)  # a magic is no Python
     try:
         tree = ast.parse(plain)
     except SyntaxError:
         return source
+
+    def own_lines(node: ast.stmt) -> bool:  # nothing else on its first or last line (ast counts bytes)
+        before = lines[node.lineno - 1].encode()[:node.col_offset].decode().strip()
+        after = lines[node.end_lineno - 1].encode()[node.end_col_offset:].decode().strip()
+        return not before and (not after or after.startswith("#"))
+
     found = []
     for block in ast.walk(tree):
         for field in ("body", "orelse", "finalbody"):
             statements = getattr(block, field, None)
             asserts = [s for s in statements if isinstance(s, ast.Assert)] if isinstance(statements, list) else []
             if asserts and (len(asserts) < len(statements) or block is tree):
-                found += [s for s in asserts if not lines[s.lineno - 1][:s.col_offset].strip()]
+                found += [s for s in asserts if own_lines(s)]
     for node in sorted(found, key=lambda n: n.lineno, reverse=True):
         first, last = node.lineno - 1, node.end_lineno
         call = node.test
         if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "check":
-            lines[first] = lines[first].replace("assert ", "", 1)
+            lines[first] = re.sub(r"assert\s+", "", lines[first], count=1)
         else:
             del lines[first:last]
     return "".join(lines)
